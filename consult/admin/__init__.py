@@ -1,0 +1,1 @@
+"""The secretariat's console: members, invitations, participants."""

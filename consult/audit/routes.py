@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from ..pagination import paginate
+from ..security import secretariat_required
+from .models import AuditEntry
+from .services import verify_chain
+
+bp = Blueprint("audit", __name__, url_prefix="/secretariat/audit")
+
+
+def _date(name: str) -> datetime | None:
+    try:
+        return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@secretariat_required
+def index():
+    action = (request.args.get("action") or "").strip()[:64]
+    target = (request.args.get("target") or "").strip()[:40]
+    actor = request.args.get("actor", "")
+    since, until = _date("since"), _date("until")
+    query = select(AuditEntry)
+    if action:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    if target:
+        query = query.where(AuditEntry.target_type == target)
+    if actor.isdigit():
+        query = query.where(AuditEntry.actor_id == int(actor))
+    if since:
+        query = query.where(AuditEntry.created_at >= since)
+    if until:
+        query = query.where(AuditEntry.created_at < until.replace(hour=23, minute=59, second=59))
+    page = paginate(query.order_by(AuditEntry.id.desc()), per_page=50)
+    check = verify_chain() if request.args.get("verify") == "1" else None
+    return render_template(
+        "audit/index.html",
+        page=page,
+        check=check,
+        filters={
+            "action": action,
+            "target": target,
+            "actor": actor,
+            "since": request.args.get("since", "")[:10],
+            "until": request.args.get("until", "")[:10],
+        },
+    )

@@ -1,0 +1,42 @@
+"""Form pieces shared by every domain."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+
+class StrongPassword:
+    """Long enough, not all one character class of the obvious kind, not the e-mail."""
+
+    def __call__(self, form, field) -> None:
+        value = field.data or ""
+        minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+        if len(value) < minimum:
+            raise ValidationError(
+                _l("Your password must have at least %(n)s characters.", n=minimum)
+            )
+        if len(value) > 200:
+            raise ValidationError(_l("Your password must have at most 200 characters."))
+        if len(set(value)) < 4:
+            raise ValidationError(_l("This password is too easy to guess."))
+        email = getattr(getattr(form, "email", None), "data", None)
+        if email and value.lower() in email.lower():
+            raise ValidationError(_l("Your password must not contain your e-mail address."))
+
+
+def new_password_fields():
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), StrongPassword()],
+        description=_l("At least 10 characters. A short sentence is easy to remember."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
