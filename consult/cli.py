@@ -98,7 +98,7 @@ def extract() -> None:
     """Extract the messages of the code and templates into translations/messages.pot."""
     _pybabel(
         "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "--no-location", "--sort-output",
-        "--project", "Consult", "-o", str(ROOT / "translations/messages.pot"), str(ROOT / "consult"),
+        "--project", "Consult", "-o", str(ROOT / "translations/messages.pot"), str(ROOT),
     )
 
 
