@@ -49,7 +49,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    from . import accounts  # noqa: F401  (registers the user loader)
+    from . import accounts, models  # noqa: F401  (the user loader; every table)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -56,8 +56,8 @@ PARTICIPANTS = [
     ("Aïssata Coulibaly", "aissata.coulibaly@example.ml", False),
 ]
 
-# Each domain adds its demo step here: a callable(secretariat, members) run in order.
-EXTRA_STEPS: list = []
+# Each domain with demo data has a `demo` module with `seed(secretariat, members)`, run in order.
+DOMAIN_STEPS = ("recommendations", "votes")
 
 
 def _slug(name: str) -> str:
@@ -128,8 +128,12 @@ def seed() -> dict:
         actor=secretariat,
         data={"members": len(members), "participants": len(participants)},
     )
-    for step in EXTRA_STEPS:
-        step(secretariat, members)
+    import importlib
+    import importlib.util
+
+    for domain in DOMAIN_STEPS:
+        if importlib.util.find_spec(f"consult.{domain}.demo") is not None:
+            importlib.import_module(f"consult.{domain}.demo").seed(secretariat, members)
     return {"created": True, "members": len(members), "participants": len(participants)}
 
 

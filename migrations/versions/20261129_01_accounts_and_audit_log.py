@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-        audit_head = op.create_table('audit_head',
+    audit_head = op.create_table('audit_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=False),
@@ -108,7 +108,7 @@ def upgrade():
 
 
 def downgrade():
-        with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
+    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
 
     op.drop_table('recovery_codes')
