@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 
 class StrongPassword:
@@ -40,3 +41,8 @@ def new_password_fields():
         render_kw={"autocomplete": "new-password"},
     )
     return password, confirm
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

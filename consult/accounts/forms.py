@@ -5,10 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import new_password_fields
+from ..forms import new_password_fields, select_choices
 from .models import COLLEGE_LABELS
 
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = select_choices([("fr", "Français"), ("en", "English")])
 
 
 def email_field(label=None):
@@ -32,7 +32,7 @@ def name_field():
 
 
 def college_choices():
-    return [(code, label) for code, label in COLLEGE_LABELS.items()]
+    return select_choices(COLLEGE_LABELS.items())
 
 
 class LoginForm(FlaskForm):
@@ -103,9 +103,11 @@ class InviteForm(FlaskForm):
     email = email_field()
     role = SelectField(
         _l("Role"),
-        choices=[("member", _l("Council member")), ("secretariat", _l("Secretariat"))],
+        choices=select_choices(
+            [("member", _l("Council member")), ("secretariat", _l("Secretariat"))]
+        ),
     )
-    college = SelectField(_l("College"), choices=[("", "—"), *college_choices()])
+    college = SelectField(_l("College"), choices=[*select_choices([("", "—")]), *college_choices()])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     locale = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
