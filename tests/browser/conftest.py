@@ -118,6 +118,13 @@ class LiveServer:
 
         return self.run(make)
 
+    def gettext(self, msgid: str, locale: str = "fr", **variables) -> str:
+        """What the interface shows for msgid in this locale (follows the catalogues)."""
+        from flask_babel import force_locale, gettext
+
+        with self.app.test_request_context(), force_locale(locale):
+            return gettext(msgid, **variables)
+
     def outbox(self) -> list:
         """Every mail the server has sent so far (oldest first)."""
         return list(self.app.extensions.setdefault("consult_outbox", []))
@@ -263,15 +270,15 @@ def login(live_server):
 
     def do_login(page, email, password, totp_secret=None):
         page.goto("/login")
-        page.get_by_label("Adresse e-mail").fill(email)
-        page.get_by_label("Mot de passe").fill(password)
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(password)
         page.locator("main form button[type=submit]").click()
         if totp_secret:
             import pyotp
 
             page.wait_for_url(re.compile(r"/login/code"))
-            page.get_by_label("Code").fill(pyotp.TOTP(totp_secret).now())
+            page.locator("#code").fill(pyotp.TOTP(totp_secret).now())
             page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/login" not in url)
 
     return do_login
