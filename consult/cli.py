@@ -20,8 +20,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(consult_cli)
     app.cli.add_command(translate_cli)
     from .demo import register_demo
+    from .votes.cli import register_commands as register_votes_commands
 
     register_demo(consult_cli)
+    register_votes_commands(consult_cli)
 
 
 @consult_cli.command("create-secretariat")
