@@ -113,6 +113,8 @@ def _empty_tables() -> None:
             text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
         )
     else:
+        # Tables that point at each other (recommendations <-> versions): check at commit.
+        db.session.execute(text("PRAGMA defer_foreign_keys=ON"))
         for name in reversed(tables):
             db.session.execute(text(f'DELETE FROM "{name}"'))
     db.session.execute(

@@ -54,8 +54,30 @@ MOVES: dict[tuple[str, str], Move] = {
     ("rejected", "published"): _m("secretariat", "system"),
 }
 for _state in PRE_VOTE:
-    MOVES[(_state, "withdrawn")] = _m("rapporteur", "secretariat", reason=True, label=_l("Withdraw"))
+    MOVES[(_state, "withdrawn")] = _m(
+        "rapporteur", "secretariat", reason=True, label=_l("Withdraw")
+    )
 MOVES[("voting", "withdrawn")] = _m("secretariat", reason=True, label=_l("Withdraw"))
+
+# Who may read a recommendation in each state (DESIGN section 2, issue 3 point 4):
+# a draft its authors, a deliberation the council, anything from consultation on, everyone.
+# "withdrawn" is absent on purpose: a withdrawn text keeps the audience it had.
+AUDIENCE_BY_STATE = {
+    "draft": "authors",
+    "deliberation": "members",
+    "consultation": "public",
+    "consolidation": "public",
+    "voting": "public",
+    "adopted": "public",
+    "rejected": "public",
+    "published": "public",
+}
+# States in which the text may still change (by its rapporteur or the secretariat).
+EDITABLE_STATES = ("draft", "deliberation", "consolidation")
+# States in which members propose amendments and hold the members-only deliberation.
+DELIBERATION_STATES = ("deliberation", "consolidation")
+# States in which co-sponsors may be added or removed.
+SPONSOR_STATES = ("draft", "deliberation")
 
 
 class TransitionError(Exception):
@@ -119,6 +141,7 @@ def transition(
     db.session.add(change)
     from_state = recommendation.state
     recommendation.state = to_state
+    recommendation.audience = AUDIENCE_BY_STATE.get(to_state, recommendation.audience)
     recommendation.state_changed_at = change.created_at
     recommendation.updated_at = change.created_at
     db.session.flush()

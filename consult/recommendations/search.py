@@ -1,0 +1,115 @@
+"""Full-text search over recommendations, on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Both databases index one column, ``recommendations.search_document``: the reference, title,
+summary and current text as plain text, lower-cased and with accents removed in Python (so
+"donnees" and "données" are the same word everywhere). The services keep it up to date.
+
+- PostgreSQL: a GIN index on ``to_tsvector('french', search_document)``, declared on the
+  model, queried with ``plainto_tsquery('french', …)``: French stemming, so "héberger" also
+  finds "hébergement".
+- SQLite: an external-content FTS5 table kept in step by triggers. FTS5 has no French stemmer;
+  the ``unicode61 remove_diacritics 2`` tokenizer and prefix queries ("donnee*") stand in.
+
+The FTS5 table and the database triggers cannot be expressed as SQLAlchemy tables, so they
+are created by `install()` after `create_all()` makes the tables, and a migration calls
+`statements(dialect)` to create the same objects.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import Select, bindparam, func, literal_column, select, text
+
+from ..extensions import db
+from .models import Recommendation
+from .text import plain_text
+
+FTS_TABLE = "recommendation_fts"
+MAX_TERMS = 12
+_WORD = re.compile(r"\w+", re.UNICODE)
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+
+SQLITE_STATEMENTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS recommendation_fts USING fts5(search_document, "
+    "content='recommendations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS recommendations_fts_insert AFTER INSERT ON recommendations "
+    "BEGIN INSERT INTO recommendation_fts(rowid, search_document) "
+    "VALUES (new.id, new.search_document); END",
+    "CREATE TRIGGER IF NOT EXISTS recommendations_fts_delete AFTER DELETE ON recommendations "
+    "BEGIN INSERT INTO recommendation_fts(recommendation_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); END",
+    "CREATE TRIGGER IF NOT EXISTS recommendations_fts_update "
+    "AFTER UPDATE OF search_document ON recommendations "
+    "BEGIN INSERT INTO recommendation_fts(recommendation_fts, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); "
+    "INSERT INTO recommendation_fts(rowid, search_document) "
+    "VALUES (new.id, new.search_document); END",
+    # Versions are immutable in the database too, not only in the ORM.
+    "CREATE TRIGGER IF NOT EXISTS recommendation_versions_immutable "
+    "BEFORE UPDATE ON recommendation_versions "
+    "BEGIN SELECT RAISE(ABORT, 'recommendation versions are immutable'); END",
+)
+POSTGRESQL_STATEMENTS = (
+    "CREATE OR REPLACE FUNCTION consult_refuse_version_update() RETURNS trigger "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'recommendation versions are immutable'; END; $$",
+    "DROP TRIGGER IF EXISTS recommendation_versions_immutable ON recommendation_versions",
+    "CREATE TRIGGER recommendation_versions_immutable BEFORE UPDATE ON recommendation_versions "
+    "FOR EACH ROW EXECUTE FUNCTION consult_refuse_version_update()",
+)
+
+
+def statements(dialect: str) -> tuple[str, ...]:
+    """The DDL create_all cannot express, for a migration: ``for s in statements(...)``."""
+    if dialect == "sqlite":
+        return SQLITE_STATEMENTS
+    if dialect == "postgresql":
+        return POSTGRESQL_STATEMENTS
+    return ()
+
+
+def install(connection) -> None:
+    for statement in statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)
+
+
+def fold(value: str) -> str:
+    """Lower case, no accents, no ligatures: "Données" -> "donnees", "Œuvre" -> "oeuvre"."""
+    decomposed = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def document_for(rec: Recommendation, body: str) -> str:
+    return fold(
+        " ".join([rec.reference or "", rec.title or "", rec.summary or "", plain_text(body)])
+    )
+
+
+def terms(query: str) -> list[str]:
+    return _WORD.findall(fold(query))[:MAX_TERMS]
+
+
+def apply(query: Select, words: list[str]) -> Select:
+    """Restrict `query` (over Recommendation) to matches of all `words`, best first."""
+    if db.engine.dialect.name == "postgresql":
+        vector = func.to_tsvector(literal_column("'french'"), Recommendation.search_document)
+        tsquery = func.plainto_tsquery(
+            literal_column("'french'"), bindparam("fts_query", " ".join(words))
+        )
+        return query.where(vector.op("@@")(tsquery)).order_by(
+            func.ts_rank(vector, tsquery).desc(), Recommendation.updated_at.desc()
+        )
+    # Every term must occur, as a word or the start of one (no stemming on SQLite).
+    match = " ".join(f'"{word}"*' for word in words)
+    hits = (
+        select(literal_column("rowid").label("rid"), literal_column("rank").label("rank"))
+        .select_from(text(FTS_TABLE))
+        .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", match)))
+        .subquery("fts_hits")
+    )
+    return query.join(hits, hits.c.rid == Recommendation.id).order_by(
+        hits.c.rank, Recommendation.updated_at.desc()
+    )
