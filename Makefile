@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -d translations >/dev/null
+	$(BIN)/pybabel -q compile -d translations
 
 db: setup
 	$(BIN)/flask db upgrade
