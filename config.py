@@ -79,6 +79,10 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Consult <no-reply@csn.example>")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", os.path.join(INSTANCE_DIR, "outbox"))
 
+    # Reverse proxies in front of the app (0: none). With 1 or more, their X-Forwarded-For,
+    # -Proto and -Host headers are trusted: rate limits and the audit log see each client's
+    # address instead of the proxy's. Never set it when clients reach the app directly.
+    PROXY_COUNT = int(os.environ.get("CONSULT_PROXY_COUNT", "0"))
     PREFERRED_URL_SCHEME = "http"
     SECURITY_HSTS = False
     WTF_CSRF_TIME_LIMIT = None

@@ -24,6 +24,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    trust_proxies(app)
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -32,6 +33,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind CONSULT_PROXY_COUNT reverse proxies, see the client's address and scheme."""
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def configure_logging(app: Flask) -> None:
