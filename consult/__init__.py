@@ -68,12 +68,14 @@ def register_blueprints(app: Flask) -> None:
     from .audit.routes import bp as audit_bp
     from .main.routes import bp as main_bp
     from .recommendations.routes import bp as recommendations_bp
+    from .votes.routes import bp as votes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(recommendations_bp)
+    app.register_blueprint(votes_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -50,9 +50,7 @@ def read_json(path: str, what: str) -> Any:
     except UnicodeDecodeError:
         raise InputError(f"{what} file {path} is not UTF-8 text") from None
     try:
-        return json.loads(
-            text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant
-        )
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise InputError(
             f"{what} file {path} is not valid JSON: {error.msg} "
@@ -63,10 +61,20 @@ def read_json(path: str, what: str) -> Any:
 
 
 @click.command("tally")
-@click.option("--rules", "rules_path", required=True, metavar="RULES.json",
-              help="Voting rules (quorum, basis, threshold, college_rule).")
-@click.option("--counts", "counts_path", required=True, metavar="COUNTS.json",
-              help="Per college: entitled, for, against, abstain.")
+@click.option(
+    "--rules",
+    "rules_path",
+    required=True,
+    metavar="RULES.json",
+    help="Voting rules (quorum, basis, threshold, college_rule).",
+)
+@click.option(
+    "--counts",
+    "counts_path",
+    required=True,
+    metavar="COUNTS.json",
+    help="Per college: entitled, for, against, abstain.",
+)
 def tally_command(rules_path: str, counts_path: str) -> None:
     """Count a vote from two JSON files and print the result as JSON.
 

@@ -128,19 +128,24 @@ def verify(poll) -> Report:
             previous = latest.get(ballot.voter_id)
             expected_sequence = previous.sequence + 1 if previous else 1
             if ballot.sequence != expected_sequence:
-                problems.append(f"ballot {ballot.id}: sequence {ballot.sequence}, "
-                                f"expected {expected_sequence}")
+                problems.append(
+                    f"ballot {ballot.id}: sequence {ballot.sequence}, expected {expected_sequence}"
+                )
             latest[ballot.voter_id] = ballot
         if head != (poll.chain_head or genesis(poll.id)):
-            problems.append("the newest ballot is not the one the poll recorded (ballots "
-                            "missing or added at the end)")
+            problems.append(
+                "the newest ballot is not the one the poll recorded (ballots "
+                "missing or added at the end)"
+            )
         current = {b.id for b in latest.values()}
         for ballot in ballots:
             if ballot.is_current != (ballot.id in current):
                 problems.append(f"ballot {ballot.id}: wrongly marked as counted or superseded")
         if set(latest) != participants:
-            problems.append(f"{len(latest)} voters have ballots but {len(participants)} "
-                            "participations are recorded")
+            problems.append(
+                f"{len(latest)} voters have ballots but {len(participants)} "
+                "participations are recorded"
+            )
         chain_head = head
     else:
         ballots = db.session.scalars(

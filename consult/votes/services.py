@@ -40,7 +40,7 @@ from .models import (
     RollCallBallot,
     SecretBallot,
 )
-from .tally import Counts, Rules, TallyResult, describe_rules, tally
+from .tally import CollegeResult, Counts, Rules, TallyResult, describe_rules, tally
 
 DEFAULT_RULES = Rules(
     quorum=Fraction(1, 2),
@@ -273,15 +273,24 @@ def update_poll(
         raise VoteError(_l("A poll can be changed only before it opens."))
     _check_mode(mode)
     _check_schedule(opens_at, closes_at, now)
-    before = {"mode": poll.mode, "rules": poll.rules, "opens_at": _iso(poll.opens_at),
-              "closes_at": _iso(poll.closes_at)}
+    before = {
+        "mode": poll.mode,
+        "rules": poll.rules,
+        "opens_at": _iso(poll.opens_at),
+        "closes_at": _iso(poll.closes_at),
+    }
     poll.mode, poll.rules = mode, rules.to_dict()
     poll.opens_at, poll.closes_at = opens_at, closes_at
     poll.problem = ""
-    after = {"mode": poll.mode, "rules": poll.rules, "opens_at": _iso(opens_at),
-             "closes_at": _iso(closes_at)}
-    changed = {key: {"old": before[key], "new": after[key]}
-               for key in before if before[key] != after[key]}
+    after = {
+        "mode": poll.mode,
+        "rules": poll.rules,
+        "opens_at": _iso(opens_at),
+        "closes_at": _iso(closes_at),
+    }
+    changed = {
+        key: {"old": before[key], "new": after[key]} for key in before if before[key] != after[key]
+    }
     db.session.flush()
     if changed:
         audit.record("poll.updated", actor=actor, target=poll, data=changed)
@@ -368,13 +377,17 @@ def counts(poll: Poll) -> tuple[dict[str, int], dict[str, Counts]]:
     ):
         entitled[college] = n
     if poll.mode == "roll_call":
-        query = select(RollCallBallot.college, RollCallBallot.choice, func.count()).where(
-            RollCallBallot.poll_id == poll.id, RollCallBallot.is_current.is_(True)
-        ).group_by(RollCallBallot.college, RollCallBallot.choice)
+        query = (
+            select(RollCallBallot.college, RollCallBallot.choice, func.count())
+            .where(RollCallBallot.poll_id == poll.id, RollCallBallot.is_current.is_(True))
+            .group_by(RollCallBallot.college, RollCallBallot.choice)
+        )
     else:
-        query = select(SecretBallot.college, SecretBallot.choice, func.count()).where(
-            SecretBallot.poll_id == poll.id
-        ).group_by(SecretBallot.college, SecretBallot.choice)
+        query = (
+            select(SecretBallot.college, SecretBallot.choice, func.count())
+            .where(SecretBallot.poll_id == poll.id)
+            .group_by(SecretBallot.college, SecretBallot.choice)
+        )
     per: dict[str, dict[str, int]] = {}
     for college, choice, n in db.session.execute(query):
         per.setdefault(college, dict.fromkeys(CHOICES, 0))[choice] = n
@@ -466,23 +479,13 @@ def _rewrite_in_canonical_order(poll: Poll, ballots: list[SecretBallot]) -> None
 
 
 def _apply_outcome(poll: Poll, outcome: str, now: datetime) -> None:
-    """Adopted or rejected moves the recommendation (or decides the amendment); void does not."""
-    if outcome == "void":
-        return
-    if poll.amendment_id is not None:
-        amendment = poll.amendment
-        if amendment.state != "put_to_vote":
-            return
-        old = amendment.state
-        amendment.state = "accepted" if outcome == "adopted" else "rejected"
-        amendment.decided_at = now
-        amendment.decided_by_id = None
-        db.session.flush()
-        audit.record(
-            "amendment.decided_by_vote",
-            target=amendment,
-            data={"from": old, "to": amendment.state, "poll": poll.reference},
-        )
+    """Adopted or rejected moves the recommendation to that state; void leaves it in voting.
+
+    A poll on an amendment only records its result: accepting an amendment means writing it
+    into a new version of the text, which the recommendations domain does (its rapporteur or
+    the secretariat applies or rejects the amendment, with the vote's result in front of them).
+    """
+    if outcome == "void" or poll.amendment_id is not None:
         return
     recommendation = poll.recommendation
     if recommendation.state != "voting" or recommendation.current_version_id != poll.version_id:
@@ -548,8 +551,12 @@ def proxy_candidates(poll: Poll, user) -> list[User]:
             User.role == "member", User.active.is_(True), User.college == college
         )
     else:
-        query = select(User).join(PollVoter, PollVoter.user_id == User.id).where(
-            PollVoter.poll_id == poll.id, PollVoter.college == college, User.active.is_(True)
+        query = (
+            select(User)
+            .join(PollVoter, PollVoter.user_id == User.id)
+            .where(
+                PollVoter.poll_id == poll.id, PollVoter.college == college, User.active.is_(True)
+            )
         )
     held = Counter(p.holder_id for p in active_proxies(poll))
     givers = {p.delegator_id for p in active_proxies(poll)}
@@ -574,8 +581,12 @@ def give_proxy(actor, poll: Poll, holder: User, now: datetime | None = None) -> 
     if holder.id == actor.id:
         raise VoteError(_l("You cannot give a proxy to yourself."))
     if voter_college(poll, holder) != own_college:
-        raise VoteError(_l("A proxy can be given only to a member of your college entitled "
-                           "to vote in this poll."))
+        raise VoteError(
+            _l(
+                "A proxy can be given only to a member of your college entitled "
+                "to vote in this poll."
+            )
+        )
     if has_voted(poll, actor):
         raise VoteError(_l("You have already voted in this poll."))
     if proxy_given(poll, actor) is not None:
@@ -584,8 +595,10 @@ def give_proxy(actor, poll: Poll, holder: User, now: datetime | None = None) -> 
         raise VoteError(_l("You hold a proxy for this poll, so you cannot give one."))
     if proxy_given(poll, holder) is not None:
         raise VoteError(
-            _l("%(name)s has given a proxy for this poll and cannot hold one.",
-               name=holder.display_name)
+            _l(
+                "%(name)s has given a proxy for this poll and cannot hold one.",
+                name=holder.display_name,
+            )
         )
     if len(proxies_held(poll, holder)) >= poll.max_proxies:
         raise VoteError(
@@ -627,8 +640,12 @@ def _audit_proxy(action: str, actor, proxy: Proxy, **extra) -> None:
         actor=actor,
         target_type="poll",
         target_id=proxy.poll_id,
-        data={"proxy_id": proxy.id, "delegator_id": proxy.delegator_id,
-              "holder_id": proxy.holder_id, **extra},
+        data={
+            "proxy_id": proxy.id,
+            "delegator_id": proxy.delegator_id,
+            "holder_id": proxy.holder_id,
+            **extra,
+        },
     )
 
 
@@ -681,12 +698,17 @@ def cast(actor, poll: Poll, voter: User, choice: str, now: datetime | None = Non
         if given is not None:
             if given.used_at is None:
                 raise VoteError(
-                    _l("You gave a proxy to %(name)s for this poll: revoke it before voting "
-                       "yourself.", name=given.holder.display_name)
+                    _l(
+                        "You gave a proxy to %(name)s for this poll: revoke it before voting "
+                        "yourself.",
+                        name=given.holder.display_name,
+                    )
                 )
             raise VoteError(
-                _l("%(name)s has already voted for you as your proxy.",
-                   name=given.holder.display_name)
+                _l(
+                    "%(name)s has already voted for you as your proxy.",
+                    name=given.holder.display_name,
+                )
             )
     else:
         held = _active_proxies(poll.id, delegator_id=voter.id, holder_id=actor.id)
@@ -705,21 +727,40 @@ def _check_open(poll: Poll, now: datetime) -> None:
         raise VoteError(_l("This poll is not open for voting."))
 
 
-def _store(actor, poll: Poll, voter: User, college: str, choice: str, method: str,
-           now: datetime) -> str:
+def _store(
+    actor, poll: Poll, voter: User, college: str, choice: str, method: str, now: datetime
+) -> str:
     code = integrity.new_receipt()
     fingerprint = integrity.receipt_fingerprint(code)
     participation = db.session.get(Participation, (poll.id, voter.id))
     if poll.mode == "secret":
         if participation is not None:
-            raise VoteError(_l("A ballot has already been cast for this member: in a secret "
-                               "ballot it is final."))
+            raise VoteError(
+                _l(
+                    "A ballot has already been cast for this member: in a secret "
+                    "ballot it is final."
+                )
+            )
         # Written apart, linked by nothing: the participation names the voter, the ballot
         # holds the choice under a random key.
-        db.session.add(Participation(poll_id=poll.id, voter_id=voter.id, cast_by_id=actor.id,
-                                     method=method, voted_on=now.date()))
-        db.session.add(SecretBallot(id=uuid.uuid4().hex, poll_id=poll.id, choice=choice,
-                                    college=college, receipt_hash=fingerprint))
+        db.session.add(
+            Participation(
+                poll_id=poll.id,
+                voter_id=voter.id,
+                cast_by_id=actor.id,
+                method=method,
+                voted_on=now.date(),
+            )
+        )
+        db.session.add(
+            SecretBallot(
+                id=uuid.uuid4().hex,
+                poll_id=poll.id,
+                choice=choice,
+                college=college,
+                receipt_hash=fingerprint,
+            )
+        )
         _flush_once()
         audit.record(
             "poll.participation",
@@ -755,15 +796,27 @@ def _store(actor, poll: Poll, voter: User, college: str, choice: str, method: st
     poll.chain_head = ballot.hash
     db.session.add(ballot)
     if participation is None:
-        db.session.add(Participation(poll_id=poll.id, voter_id=voter.id, cast_by_id=actor.id,
-                                     method=method, voted_on=now.date()))
+        db.session.add(
+            Participation(
+                poll_id=poll.id,
+                voter_id=voter.id,
+                cast_by_id=actor.id,
+                method=method,
+                voted_on=now.date(),
+            )
+        )
     _flush_once()
     audit.record(
         "poll.ballot_recorded" if method == "recorded" else "poll.ballot_cast",
         actor=actor,
         target=poll,
-        data={"voter_id": voter.id, "choice": choice, "sequence": ballot.sequence,
-              "method": method, "ballot_id": ballot.id},
+        data={
+            "voter_id": voter.id,
+            "choice": choice,
+            "sequence": ballot.sequence,
+            "method": method,
+            "ballot_id": ballot.id,
+        },
     )
     return code
 
@@ -789,8 +842,9 @@ def current_ballot(poll: Poll, user) -> RollCallBallot | None:
     ).first()
 
 
-def record_show_of_hands(actor, poll: Poll, choices: dict[int, str],
-                         now: datetime | None = None) -> int:
+def record_show_of_hands(
+    actor, poll: Poll, choices: dict[int, str], now: datetime | None = None
+) -> int:
     """Record votes taken in the room (roll-call only). Returns how many ballots were added.
 
     A member whose counted ballot already has the same choice gets no new ballot. A member
@@ -802,9 +856,8 @@ def record_show_of_hands(actor, poll: Poll, choices: dict[int, str],
         raise VoteError(_l("Votes by show of hands can be recorded only in a roll-call vote."))
     _check_open(poll, now)
     voters = {
-        v.user_id: v for v in db.session.scalars(
-            select(PollVoter).where(PollVoter.poll_id == poll.id)
-        )
+        v.user_id: v
+        for v in db.session.scalars(select(PollVoter).where(PollVoter.poll_id == poll.id))
     }
     recorded = 0
     for voter_id, choice in sorted(choices.items()):
@@ -836,8 +889,9 @@ class Turnout:
     colleges: dict[str, tuple[int, int]]  # college -> (entitled, voted)
 
     @property
-    def share(self) -> Fraction | None:
-        return Fraction(self.voted, self.entitled) if self.entitled else None
+    def share(self) -> float | None:
+        """For display only (a percentage); decisions use tally.py's exact fractions."""
+        return self.voted / self.entitled if self.entitled else None
 
 
 def turnout(poll: Poll) -> Turnout:
@@ -913,11 +967,14 @@ def public_ballots(poll: Poll) -> list[Any]:
 def superseded_count(poll: Poll) -> int:
     if poll.mode != "roll_call":
         return 0
-    return db.session.scalar(
-        select(func.count()).where(
-            RollCallBallot.poll_id == poll.id, RollCallBallot.is_current.is_(False)
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                RollCallBallot.poll_id == poll.id, RollCallBallot.is_current.is_(False)
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def roll_call(poll: Poll) -> dict[str, list[dict[str, Any]]]:
@@ -925,8 +982,69 @@ def roll_call(poll: Poll) -> dict[str, list[dict[str, Any]]]:
     ballots = {b.voter_id: b for b in public_ballots(poll)}
     listing: dict[str, list[dict[str, Any]]] = {}
     voters = db.session.scalars(select(PollVoter).where(PollVoter.poll_id == poll.id)).all()
-    for voter in sorted(voters, key=lambda v: (_college_rank(v.college),
-                                                v.user.display_name.lower())):
+    for voter in sorted(
+        voters, key=lambda v: (_college_rank(v.college), v.user.display_name.lower())
+    ):
         ballot = ballots.get(voter.user_id)
         listing.setdefault(voter.college, []).append({"user": voter.user, "ballot": ballot})
     return listing
+
+
+def polls_on(recommendation, amendment=None) -> list[Poll]:
+    """Polls on a recommendation (all of them, or those on one amendment), newest first."""
+    query = select(Poll).where(Poll.recommendation_id == recommendation.id)
+    if amendment is not None:
+        query = query.where(Poll.amendment_id == amendment.id)
+    return list(db.session.scalars(query.order_by(Poll.id.desc())))
+
+
+def _fraction(text: str | None) -> Fraction | None:
+    return None if text is None else Fraction(text)
+
+
+def result_of(poll: Poll) -> TallyResult | None:
+    """The stored result of a closed poll, read back into tally.py's objects (for display)."""
+    if poll.result is None:
+        return None
+    data = poll.result.result
+
+    def college(code: str, row: dict[str, Any]) -> CollegeResult:
+        return CollegeResult(
+            college=code,
+            entitled=row["entitled"],
+            ballots=row["ballots"],
+            for_=row["for"],
+            against=row["against"],
+            abstain=row["abstain"],
+            quorum_met=row["quorum_met"],
+            threshold_met=row["threshold_met"],
+            share_for=_fraction(row["share_for"]),
+        )
+
+    return TallyResult(
+        outcome=data["outcome"],
+        quorum_met=data["quorum_met"],
+        threshold_met=data["threshold_met"],
+        overall=college("overall", data["overall"]),
+        colleges={code: college(code, row) for code, row in data["colleges"].items()},
+        mean_share_for=_fraction(data.get("mean_share_for")),
+        mean_share_against=_fraction(data.get("mean_share_against")),
+    )
+
+
+def stored_rules_text(poll: Poll, locale: str) -> str:
+    """The rule text as it was at the close (in French or English), or as it reads now."""
+    if poll.result is not None:
+        return poll.result.rules_text_en if locale.startswith("en") else poll.result.rules_text_fr
+    return rules_text(rules_of(poll))
+
+
+def polls_voted(user, poll_ids: list[int]) -> set[int]:
+    """Which of these polls `user` has taken part in."""
+    return set(
+        db.session.scalars(
+            select(Participation.poll_id).where(
+                Participation.voter_id == user.id, Participation.poll_id.in_(poll_ids)
+            )
+        )
+    )

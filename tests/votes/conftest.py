@@ -16,8 +16,9 @@ from tests import factories
 
 _numbers = itertools.count(1)
 
-SIMPLE = Rules(basis="expressed", threshold_kind="more_than", threshold=Fraction(1, 2),
-               college_rule="per_head")
+SIMPLE = Rules(
+    basis="expressed", threshold_kind="more_than", threshold=Fraction(1, 2), college_rule="per_head"
+)
 
 
 def make_recommendation(rapporteur, state: str = "voting", title: str | None = None):
@@ -27,7 +28,7 @@ def make_recommendation(rapporteur, state: str = "voting", title: str | None = N
         reference=f"R-2026-{n:03d}",
         year=2026,
         sequence=n,
-        title=title or f"Recommandation d'essai {n}",
+        title=title or f"Recommandation sur la fibre optique {n}",
         summary="Résumé.",
         state=state,
         rapporteur_id=rapporteur.id,
@@ -70,10 +71,24 @@ def make_amendment(recommendation, author, state: str = "put_to_vote"):
     return amendment
 
 
-def make_poll(secretariat, recommendation=None, *, amendment=None, mode="roll_call",
-              rules: Rules = SIMPLE, open_it=True, **schedule):
-    poll = services.create_poll(secretariat, recommendation=recommendation, amendment=amendment,
-                                mode=mode, rules=rules, **schedule)
+def make_poll(
+    secretariat,
+    recommendation=None,
+    *,
+    amendment=None,
+    mode="roll_call",
+    rules: Rules = SIMPLE,
+    open_it=True,
+    **schedule,
+):
+    poll = services.create_poll(
+        secretariat,
+        recommendation=recommendation,
+        amendment=amendment,
+        mode=mode,
+        rules=rules,
+        **schedule,
+    )
     if open_it:
         services.open_poll(secretariat, poll)
     db.session.commit()

@@ -36,24 +36,35 @@ def everyone(council):
 def test_poll_needs_a_recommendation_in_voting(app, secretariat):
     draft = make_recommendation(secretariat, state="consolidation")
     with pytest.raises(VoteError):
-        services.create_poll(secretariat, recommendation=draft, mode="secret",
-                             rules=services.default_rules())
+        services.create_poll(
+            secretariat, recommendation=draft, mode="secret", rules=services.default_rules()
+        )
 
 
 def test_one_pending_poll_per_text(roll_call_poll, secretariat, recommendation):
     with pytest.raises(VoteError, match="already planned or open"):
-        services.create_poll(secretariat, recommendation=recommendation, mode="secret",
-                             rules=services.default_rules())
+        services.create_poll(
+            secretariat,
+            recommendation=recommendation,
+            mode="secret",
+            rules=services.default_rules(),
+        )
 
 
 def test_poll_starts_from_council_defaults(app, secretariat, recommendation):
-    rules = Rules(quorum=Fraction(2, 3), basis="cast", threshold_kind="at_least",
-                  threshold=Fraction(2, 3), college_rule="each_college")
+    rules = Rules(
+        quorum=Fraction(2, 3),
+        basis="cast",
+        threshold_kind="at_least",
+        threshold=Fraction(2, 3),
+        college_rule="each_college",
+    )
     services.set_defaults(secretariat, rules, 2)
     db.session.commit()
     assert services.default_rules() == rules
-    poll = services.create_poll(secretariat, recommendation=recommendation, mode="secret",
-                                rules=services.default_rules())
+    poll = services.create_poll(
+        secretariat, recommendation=recommendation, mode="secret", rules=services.default_rules()
+    )
     assert poll.rules == rules.to_dict()
     assert poll.max_proxies == 2
     assert re.fullmatch(r"S-\d{4}-001", poll.reference)
@@ -65,8 +76,11 @@ def test_opening_freezes_active_members_with_their_college(council, secretariat,
     gone = factories.MemberFactory(college="state", active=False)
     factories.UserFactory(role="participant")
     poll = make_poll(secretariat, recommendation)
-    voters = dict(db.session.execute(
-        select(PollVoter.user_id, PollVoter.college).where(PollVoter.poll_id == poll.id)).all())
+    voters = dict(
+        db.session.execute(
+            select(PollVoter.user_id, PollVoter.college).where(PollVoter.poll_id == poll.id)
+        ).all()
+    )
     assert set(voters) == {m.id for m in everyone(council)}
     assert gone.id not in voters and secretariat.id not in voters
     # A member appointed after the opening is not entitled.
@@ -94,7 +108,9 @@ def test_roll_call_vote_can_change_and_the_chain_keeps_both(roll_call_poll, coun
     second = vote(roll_call_poll, voter, "for")
     ballots = db.session.scalars(select(RollCallBallot).order_by(RollCallBallot.id)).all()
     assert [(b.choice, b.sequence, b.is_current) for b in ballots] == [
-        ("against", 1, False), ("for", 2, True)]
+        ("against", 1, False),
+        ("for", 2, True),
+    ]
     assert ballots[1].prev_hash == ballots[0].hash
     entitled, counted = services.counts(roll_call_poll)
     assert counted["private_sector"].for_ == 1 and counted["private_sector"].against == 0
@@ -108,8 +124,7 @@ def test_receipt_is_shown_once_and_only_its_fingerprint_is_stored(secret_poll, c
     assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", code)
     ballot = db.session.scalars(select(SecretBallot)).one()
     assert ballot.receipt_hash == integrity.receipt_fingerprint(code)
-    assert code not in repr(ballot.content()) and code.replace("-", "") not in str(
-        ballot.content())
+    assert code not in repr(ballot.content()) and code.replace("-", "") not in str(ballot.content())
     # Typed loosely, the receipt still matches.
     assert services.check_receipt(secret_poll, code.lower().replace("-", " ")).choice == "abstain"
 
@@ -125,8 +140,7 @@ def test_secret_ballot_is_final(secret_poll, council):
 
 def test_secret_audit_records_participation_without_choice(secret_poll, council):
     vote(secret_poll, council["state"][0], "against")
-    entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action.like("poll.%"))).all()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("poll.%"))).all()
     participation = [e for e in entries if e.action == "poll.participation"]
     assert len(participation) == 1
     assert participation[0].actor_id == council["state"][0].id
@@ -139,13 +153,15 @@ def test_secret_audit_records_participation_without_choice(secret_poll, council)
 def test_roll_call_audit_names_voter_and_choice(roll_call_poll, council):
     vote(roll_call_poll, council["state"][0], "against")
     entry = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "poll.ballot_cast")).one()
+        select(AuditEntry).where(AuditEntry.action == "poll.ballot_cast")
+    ).one()
     assert entry.data["choice"] == "against"
     assert entry.data["voter_id"] == council["state"][0].id
 
 
-def test_close_stores_result_rules_texts_and_entitled_list(roll_call_poll, council, secretariat,
-                                                           recommendation):
+def test_close_stores_result_rules_texts_and_entitled_list(
+    roll_call_poll, council, secretariat, recommendation
+):
     for person in council["state"] + council["civil_society"]:
         vote(roll_call_poll, person, "for")
     vote(roll_call_poll, council["private_sector"][0], "against")
@@ -159,7 +175,10 @@ def test_close_stores_result_rules_texts_and_entitled_list(roll_call_poll, counc
     assert stored.rules_text_fr  # the French text (English until the catalogue is compiled)
     assert len(stored.entitled) == 9
     assert {row["college"] for row in stored.entitled} == {
-        "state", "private_sector", "civil_society"}
+        "state",
+        "private_sector",
+        "civil_society",
+    }
     assert stored.seal == roll_call_poll.chain_head
     assert recommendation.state == "adopted"
     change = db.session.scalars(select(StateChange)).one()
@@ -167,8 +186,9 @@ def test_close_stores_result_rules_texts_and_entitled_list(roll_call_poll, counc
     assert roll_call_poll.closed_at is not None
 
 
-def test_rejected_poll_rejects_the_recommendation(secret_poll, council, secretariat,
-                                                  recommendation):
+def test_rejected_poll_rejects_the_recommendation(
+    secret_poll, council, secretariat, recommendation
+):
     for person in everyone(council)[:6]:
         vote(secret_poll, person, "against")
     services.close_poll(secretariat, secret_poll)
@@ -177,8 +197,13 @@ def test_rejected_poll_rejects_the_recommendation(secret_poll, council, secretar
 
 
 def test_void_poll_leaves_the_recommendation_in_voting(council, secretariat, recommendation):
-    rules = Rules(quorum=Fraction(1, 2), basis="expressed", threshold_kind="more_than",
-                  threshold=Fraction(1, 2), college_rule="per_head")
+    rules = Rules(
+        quorum=Fraction(1, 2),
+        basis="expressed",
+        threshold_kind="more_than",
+        threshold=Fraction(1, 2),
+        college_rule="per_head",
+    )
     poll = make_poll(secretariat, recommendation, rules=rules)
     vote(poll, council["state"][0], "for")
     result = services.close_poll(secretariat, poll)
@@ -196,25 +221,31 @@ def test_no_ballot_after_the_close(roll_call_poll, council, secretariat):
         services.cast(council["state"][0], roll_call_poll, council["state"][0], "for")
 
 
-def test_amendment_poll_decides_the_amendment(council, secretariat):
+def test_amendment_poll_records_its_result(council, secretariat):
     rec = make_recommendation(secretariat, state="consolidation")
     amendment = make_amendment(rec, council["state"][0])
     poll = make_poll(secretariat, amendment=amendment, mode="secret")
     assert poll.version_id == amendment.base_version_id
     for person in everyone(council)[:5]:
         vote(poll, person, "for")
-    services.close_poll(secretariat, poll)
+    result = services.close_poll(secretariat, poll)
     db.session.commit()
-    assert amendment.state == "accepted"
+    assert result.outcome == "adopted"
+    # The result is recorded; writing the amendment into the text is the rapporteur's step.
+    assert amendment.state == "put_to_vote"
     assert rec.state == "consolidation"
-    assert db.session.scalars(select(AuditEntry.action)).all().count(
-        "amendment.decided_by_vote") == 1
+    assert services.polls_on(rec, amendment=amendment) == [poll]
 
 
 def test_scheduled_poll_opens_and_closes_on_access(council, secretariat, recommendation):
     now = utcnow()
-    poll = make_poll(secretariat, recommendation, open_it=False,
-                     opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2))
+    poll = make_poll(
+        secretariat,
+        recommendation,
+        open_it=False,
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(hours=2),
+    )
     assert services.refresh(poll) is False and poll.state == "draft"
     assert services.refresh(poll, now=now + timedelta(hours=1, minutes=1)) is True
     db.session.commit()
@@ -225,14 +256,20 @@ def test_scheduled_poll_opens_and_closes_on_access(council, secretariat, recomme
     assert poll.state == "closed" and poll.result is not None
     assert services.refresh(poll, now=now + timedelta(hours=4)) is False
     closings = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "poll.closed")).all()
+        select(AuditEntry).where(AuditEntry.action == "poll.closed")
+    ).all()
     assert len(closings) == 1 and closings[0].actor_id is None
 
 
 def test_scheduled_opening_that_cannot_happen_is_reported(council, secretariat, recommendation):
     now = utcnow()
-    poll = make_poll(secretariat, recommendation, open_it=False,
-                     opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(hours=2))
+    poll = make_poll(
+        secretariat,
+        recommendation,
+        open_it=False,
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(hours=2),
+    )
     recommendation.state = "withdrawn"
     db.session.commit()
     assert services.refresh(poll) is True
@@ -243,12 +280,22 @@ def test_scheduled_opening_that_cannot_happen_is_reported(council, secretariat, 
 def test_schedule_must_make_sense(app, secretariat, recommendation):
     now = utcnow()
     with pytest.raises(VoteError, match="future"):
-        services.create_poll(secretariat, recommendation=recommendation, mode="secret",
-                             rules=services.default_rules(), closes_at=now - timedelta(hours=1))
+        services.create_poll(
+            secretariat,
+            recommendation=recommendation,
+            mode="secret",
+            rules=services.default_rules(),
+            closes_at=now - timedelta(hours=1),
+        )
     with pytest.raises(VoteError, match="before it closes"):
-        services.create_poll(secretariat, recommendation=recommendation, mode="secret",
-                             rules=services.default_rules(), opens_at=now + timedelta(hours=3),
-                             closes_at=now + timedelta(hours=2))
+        services.create_poll(
+            secretariat,
+            recommendation=recommendation,
+            mode="secret",
+            rules=services.default_rules(),
+            opens_at=now + timedelta(hours=3),
+            closes_at=now + timedelta(hours=2),
+        )
 
 
 # Proxies ------------------------------------------------------------------------------------
@@ -260,7 +307,9 @@ def test_proxy_holder_votes_for_the_delegator(roll_call_poll, council):
     db.session.commit()
     options = services.ballot_options(roll_call_poll, holder)
     assert [(o.voter.id, o.proxy is not None) for o in options] == [
-        (holder.id, False), (delegator.id, True)]
+        (holder.id, False),
+        (delegator.id, True),
+    ]
     assert services.ballot_options(roll_call_poll, delegator) == []
     with pytest.raises(VoteError, match="revoke it"):
         services.cast(delegator, roll_call_poll, delegator, "for")
@@ -268,7 +317,8 @@ def test_proxy_holder_votes_for_the_delegator(roll_call_poll, council):
     vote(roll_call_poll, delegator, "against", actor=holder)
     vote(roll_call_poll, holder, "for")
     ballot = db.session.scalars(
-        select(RollCallBallot).where(RollCallBallot.voter_id == delegator.id)).one()
+        select(RollCallBallot).where(RollCallBallot.voter_id == delegator.id)
+    ).one()
     assert ballot.method == "proxy" and ballot.cast_by_id == holder.id
     proxy = db.session.scalars(select(Proxy)).one()
     assert proxy.used_at is not None
@@ -326,8 +376,7 @@ def test_secret_proxy_ballot_counts_once(secret_poll, council):
     assert db.session.scalars(select(SecretBallot.choice)).all() == ["for"]
 
 
-def test_proxy_given_before_opening_lapses_if_colleges_differ(council, secretariat,
-                                                              recommendation):
+def test_proxy_given_before_opening_lapses_if_colleges_differ(council, secretariat, recommendation):
     poll = make_poll(secretariat, recommendation, open_it=False)
     a, b = council["state"][:2]
     proxy = services.give_proxy(a, poll, b)
@@ -348,13 +397,17 @@ def test_secretariat_records_a_show_of_hands(roll_call_poll, council, secretaria
     services.give_proxy(c, roll_call_poll, b)
     db.session.commit()
     added = services.record_show_of_hands(
-        secretariat, roll_call_poll, {a.id: "for", b.id: "against", c.id: "abstain"})
+        secretariat, roll_call_poll, {a.id: "for", b.id: "against", c.id: "abstain"}
+    )
     db.session.commit()
     assert added == 2  # a's ballot already said "for"
     recorded = db.session.scalars(
-        select(RollCallBallot).where(RollCallBallot.method == "recorded")).all()
+        select(RollCallBallot).where(RollCallBallot.method == "recorded")
+    ).all()
     assert {(r.voter_id, r.choice, r.cast_by_id) for r in recorded} == {
-        (b.id, "against", secretariat.id), (c.id, "abstain", secretariat.id)}
+        (b.id, "against", secretariat.id),
+        (c.id, "abstain", secretariat.id),
+    }
     assert db.session.scalars(select(Proxy)).one().revoked_reason == "voted_in_person"
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions.count("poll.ballot_recorded") == 2
