@@ -237,3 +237,63 @@ def test_error_pages_and_login_validation_are_accessible(page, live_server, axe_
     page.goto("/secretariat/members")
     expect(page).to_have_url(re.compile(r"/login\?next="))
     axe_check(page)
+
+
+def test_forgotten_password_is_reset_through_the_mailed_link(page, live_server, axe_check, login):
+    user = live_server.create_user("UserFactory", email=unique_email("yacouba"))
+
+    page.goto("/login")
+    page.get_by_role("link", name=live_server.gettext("Forgotten password?")).click()
+    expect(page).to_have_url(re.compile(r"/password/forgot$"))
+    axe_check(page)
+    page.locator("#email").fill(user.email)
+    submit(page)
+    expect(page.locator("main")).to_contain_text(user.email)
+    axe_check(page)
+
+    [mail] = live_server.mails_to(user.email)
+    page.goto(live_server.link_in(mail, "/password/reset/"))
+    axe_check(page)
+    # Two different passwords: refused, explained, nothing changed.
+    page.locator("#password").fill(NEW_PASSWORD)
+    page.locator("#confirm").fill(NEW_PASSWORD + " bis")
+    submit(page)
+    expect(page.locator("#confirm")).to_have_attribute("aria-invalid", "true")
+    axe_check(page)
+    page.locator("#password").fill(NEW_PASSWORD)
+    page.locator("#confirm").fill(NEW_PASSWORD)
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/login$"))
+    axe_check(page)
+
+    login(page, user.email, NEW_PASSWORD)
+    expect(page.locator(".flash-success")).to_be_visible()
+
+
+def test_new_secretariat_must_set_up_a_second_factor_first(page, live_server, axe_check, login):
+    import pyotp
+
+    secretariat = live_server.create_user(
+        "SecretariatFactory", email=unique_email("sec"), totp_secret=None, totp_enabled=False
+    )
+    login(page, secretariat.email, secretariat.password)
+    expect(page).to_have_url(re.compile(r"/account/second-factor$"))
+    axe_check(page)
+
+    # Nothing else is reachable before the second factor is on.
+    page.goto("/secretariat/members")
+    expect(page).to_have_url(re.compile(r"/account/second-factor$"))
+
+    secret = page.locator("code.secret").inner_text().strip()
+    page.locator("#code").fill(pyotp.TOTP(secret).now())
+    submit(page)
+    codes = page.locator("ul.codes li")
+    expect(codes.first).to_be_visible()
+    assert codes.count() >= 8
+    axe_check(page)
+
+    page.get_by_role("link", name=live_server.gettext("I have saved them")).click()
+    expect(page).to_have_url(re.compile(r"/account$"))
+    axe_check(page)
+    page.goto("/secretariat/members")
+    expect(page.locator("h1")).to_have_text(live_server.gettext("Members of the council"))
