@@ -81,9 +81,14 @@ SPONSOR_STATES = ("draft", "deliberation")
 
 
 class TransitionError(Exception):
+    """A refused move; `message` is a lazy translation, rendered in the reader's language."""
+
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def actor_kinds(actor, recommendation: Recommendation) -> set[str]:

@@ -5,8 +5,8 @@ summary and current text as plain text, lower-cased and with accents removed in 
 "donnees" and "données" are the same word everywhere). The services keep it up to date.
 
 - PostgreSQL: a GIN index on ``to_tsvector('french', search_document)``, declared on the
-  model, queried with ``plainto_tsquery('french', …)``: French stemming, so "héberger" also
-  finds "hébergement".
+  model, queried with ``to_tsquery('french', 'word:*')``: French stemming and prefixes, so
+  "héberger" also finds "hébergement" and "interop" finds "interopérabilité".
 - SQLite: an external-content FTS5 table kept in step by triggers. FTS5 has no French stemmer;
   the ``unicode61 remove_diacritics 2`` tokenizer and prefix queries ("donnee*") stand in.
 
@@ -96,8 +96,11 @@ def apply(query: Select, words: list[str]) -> Select:
     """Restrict `query` (over Recommendation) to matches of all `words`, best first."""
     if db.engine.dialect.name == "postgresql":
         vector = func.to_tsvector(literal_column("'french'"), Recommendation.search_document)
-        tsquery = func.plainto_tsquery(
-            literal_column("'french'"), bindparam("fts_query", " ".join(words))
+        # Each word stemmed, then matched as a prefix ("interop" finds "interopérabilité").
+        # The words are \w+ runs, so they carry no tsquery operators.
+        tsquery = func.to_tsquery(
+            literal_column("'french'"),
+            bindparam("fts_query", " & ".join(f"{word}:*" for word in words)),
         )
         return query.where(vector.op("@@")(tsquery)).order_by(
             func.ts_rank(vector, tsquery).desc(), Recommendation.updated_at.desc()

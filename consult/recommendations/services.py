@@ -62,8 +62,12 @@ class RecommendationError(Exception):
     """A refusal the user can act on; `message` is translated."""
 
     def __init__(self, message) -> None:
-        super().__init__(str(message))
+        # Kept lazy: translated when shown, so services also work outside a request (CLI).
+        super().__init__(message)
         self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class NotAllowed(RecommendationError):
