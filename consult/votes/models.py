@@ -102,8 +102,9 @@ class Poll(db.Model):
     # Why a scheduled opening could not happen, for the secretariat.
     problem: Mapped[str] = mapped_column(String(200), default="")
 
-    recommendation = relationship("Recommendation", lazy="joined")
-    version = relationship("RecommendationVersion", lazy="joined")
+    # Loaded when used (a ballot cast needs neither): pages ask for what they show.
+    recommendation = relationship("Recommendation")
+    version = relationship("RecommendationVersion")
     amendment = relationship("Amendment")
     result = relationship("PollResult", uselist=False, back_populates="poll")
 
@@ -141,7 +142,7 @@ class PollVoter(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     college: Mapped[str] = mapped_column(String(20))
 
-    user = relationship("User", lazy="joined")
+    user = relationship("User")
 
 
 class Participation(db.Model):
@@ -160,7 +161,7 @@ class Participation(db.Model):
     method: Mapped[str] = mapped_column(String(10))
     voted_on: Mapped[date] = mapped_column(Date)
 
-    voter = relationship("User", foreign_keys=[voter_id], lazy="joined")
+    voter = relationship("User", foreign_keys=[voter_id])
 
 
 class Proxy(db.Model):
@@ -191,8 +192,8 @@ class Proxy(db.Model):
     # "delegator", "not_entitled" (at the opening), "voted_in_person" (show of hands).
     revoked_reason: Mapped[str] = mapped_column(String(20), default="")
 
-    delegator = relationship("User", foreign_keys=[delegator_id], lazy="joined")
-    holder = relationship("User", foreign_keys=[holder_id], lazy="joined")
+    delegator = relationship("User", foreign_keys=[delegator_id])
+    holder = relationship("User", foreign_keys=[holder_id])
 
     @property
     def active(self) -> bool:
@@ -235,7 +236,7 @@ class RollCallBallot(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-    voter = relationship("User", foreign_keys=[voter_id], lazy="joined")
+    voter = relationship("User", foreign_keys=[voter_id])
     cast_by = relationship("User", foreign_keys=[cast_by_id])
 
     def content(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import COLLEGE_LABELS, User
@@ -59,7 +60,19 @@ def _touch(poll: Poll) -> None:
 
 
 def _poll_or_404(poll_id: int) -> Poll:
-    poll = db.session.get(Poll, poll_id)
+    # The recommendation comes along for the permission check, without its themes and
+    # co-sponsors (loaded only if a page uses them): casting a ballot must stay short.
+    poll = db.session.scalars(
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .options(
+            joinedload(Poll.recommendation).options(
+                lazyload(Recommendation.themes),
+                lazyload(Recommendation.sponsors),
+                lazyload(Recommendation.rapporteur),
+            )
+        )
+    ).first()
     if poll is None:
         abort(404)
     _touch(poll)
@@ -101,8 +114,16 @@ def _locale() -> str:
 
 def _visible_polls():
     """Polls whose recommendation the reader may see, drafts for the council only."""
-    query = select(Poll).join(Recommendation, Poll.recommendation_id == Recommendation.id)
-    query = query.where(visible_clause(current_user))
+    query = (
+        select(Poll)
+        .join(Recommendation, Poll.recommendation_id == Recommendation.id)
+        .options(
+            contains_eager(Poll.recommendation),
+            selectinload(Poll.version),
+            selectinload(Poll.result),
+        )
+        .where(visible_clause(current_user))
+    )
     if not permissions.is_secretariat(current_user):
         query = query.where(Poll.state != "cancelled")
     if not permissions.is_council(current_user):

@@ -20,7 +20,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from .. import audit
 from ..accounts.models import COLLEGES, User
@@ -425,8 +425,12 @@ def close_poll(actor, poll: Poll, now: datetime | None = None) -> PollResult:
         with force_locale(lang):
             texts[lang] = describe_rules(rules, gettext)
     entitled = [
-        {"user_id": v.user_id, "name": v.user.display_name, "college": v.college}
-        for v in db.session.scalars(select(PollVoter).where(PollVoter.poll_id == poll.id))
+        {"user_id": user_id, "name": name, "college": college}
+        for user_id, name, college in db.session.execute(
+            select(PollVoter.user_id, User.display_name, PollVoter.college)
+            .join(User, User.id == PollVoter.user_id)
+            .where(PollVoter.poll_id == poll.id)
+        )
     ]
     entitled.sort(key=lambda row: (_college_rank(row["college"]), row["name"].lower()))
     result = PollResult(
@@ -525,7 +529,14 @@ def proxies_held(poll: Poll, user) -> list[Proxy]:
 
 
 def active_proxies(poll: Poll) -> list[Proxy]:
-    return _active_proxies(poll.id)
+    """For display: with both members loaded."""
+    query = (
+        select(Proxy)
+        .where(Proxy.poll_id == poll.id, Proxy.revoked_at.is_(None))
+        .options(selectinload(Proxy.delegator), selectinload(Proxy.holder))
+        .order_by(Proxy.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def voter_college(poll: Poll, user) -> str | None:
@@ -857,7 +868,11 @@ def record_show_of_hands(
     _check_open(poll, now)
     voters = {
         v.user_id: v
-        for v in db.session.scalars(select(PollVoter).where(PollVoter.poll_id == poll.id))
+        for v in db.session.scalars(
+            select(PollVoter)
+            .where(PollVoter.poll_id == poll.id)
+            .options(selectinload(PollVoter.user))
+        )
     }
     recorded = 0
     for voter_id, choice in sorted(choices.items()):
@@ -955,9 +970,9 @@ def public_ballots(poll: Poll) -> list[Any]:
         )
     ballots = list(
         db.session.scalars(
-            select(RollCallBallot).where(
-                RollCallBallot.poll_id == poll.id, RollCallBallot.is_current.is_(True)
-            )
+            select(RollCallBallot)
+            .where(RollCallBallot.poll_id == poll.id, RollCallBallot.is_current.is_(True))
+            .options(selectinload(RollCallBallot.voter), selectinload(RollCallBallot.cast_by))
         )
     )
     ballots.sort(key=lambda b: (_college_rank(b.college), b.voter.display_name.lower()))
@@ -981,7 +996,9 @@ def roll_call(poll: Poll) -> dict[str, list[dict[str, Any]]]:
     """Each entitled member by college with their counted vote (or none): roll-call only."""
     ballots = {b.voter_id: b for b in public_ballots(poll)}
     listing: dict[str, list[dict[str, Any]]] = {}
-    voters = db.session.scalars(select(PollVoter).where(PollVoter.poll_id == poll.id)).all()
+    voters = db.session.scalars(
+        select(PollVoter).where(PollVoter.poll_id == poll.id).options(selectinload(PollVoter.user))
+    ).all()
     for voter in sorted(
         voters, key=lambda v: (_college_rank(v.college), v.user.display_name.lower())
     ):
