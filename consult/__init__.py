@@ -22,6 +22,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         ProductionConfig.check()
     app = Flask(__name__, instance_path=config_class.INSTANCE_DIR, instance_relative_config=False)
     app.config.from_object(config_class)
+    if config_class is ProductionConfig:
+        # The key the environment has now, not the one it had when config.py was imported.
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
     trust_proxies(app)

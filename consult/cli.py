@@ -31,16 +31,26 @@ def register(app: Flask) -> None:
 @click.option("--name", prompt=True)
 def create_secretariat(email: str, name: str) -> None:
     """Create a secretariat account. The password is asked for, never taken as an argument."""
+    from email_validator import EmailNotValidError, validate_email
+    from flask import current_app
+
     from .accounts import services
     from .accounts.models import User
     from .extensions import db
     from .timeutil import utcnow
 
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.ClickException(f"Not a valid e-mail address: {error}") from None
+    if not name.strip() or len(name.strip()) > 120:
+        raise click.ClickException("The name must have between 1 and 120 characters.")
     if services.get_by_email(email) is not None:
         raise click.ClickException("An account already exists with this e-mail address.")
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException("The password must have at least 10 characters.")
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.ClickException(f"The password must have at least {minimum} characters.")
     user = User(
         email=services.normalise_email(email),
         display_name=name.strip(),
@@ -54,7 +64,9 @@ def create_secretariat(email: str, name: str) -> None:
 
     audit.record("account.created_by_command", target=user, data={"role": "secretariat"})
     db.session.commit()
-    click.echo(f"Secretariat account {user.email} created. It will set up a second factor at login.")
+    click.echo(
+        f"Secretariat account {user.email} created. It will set up a second factor at login."
+    )
 
 
 @consult_cli.command("verify-audit")
@@ -99,8 +111,18 @@ def _pybabel(*args: str) -> None:
 def extract() -> None:
     """Extract the messages of the code and templates into translations/messages.pot."""
     _pybabel(
-        "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "--no-location", "--sort-output",
-        "--project", "Consult", "-o", str(ROOT / "translations/messages.pot"), str(ROOT),
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "Consult",
+        "-o",
+        str(ROOT / "translations/messages.pot"),
+        str(ROOT),
     )
 
 
@@ -109,8 +131,13 @@ def update() -> None:
     """Extract, then merge new messages into every catalogue."""
     extract.callback()
     _pybabel(
-        "update", "-i", str(ROOT / "translations/messages.pot"), "-d", str(ROOT / "translations"),
-        "--no-fuzzy-matching", "--ignore-obsolete",
+        "update",
+        "-i",
+        str(ROOT / "translations/messages.pot"),
+        "-d",
+        str(ROOT / "translations"),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
     )
 
 
@@ -125,6 +152,11 @@ def compile_() -> None:
 def init(lang: str) -> None:
     """Start a catalogue for a new language."""
     _pybabel(
-        "init", "-i", str(ROOT / "translations/messages.pot"), "-d", str(ROOT / "translations"),
-        "-l", lang,
+        "init",
+        "-i",
+        str(ROOT / "translations/messages.pot"),
+        "-d",
+        str(ROOT / "translations"),
+        "-l",
+        lang,
     )

@@ -7,25 +7,71 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 DEMO_PASSWORD = "consult-demo-2026"  # noqa: S105  (demo data only, printed to the operator)
-# A fixed secret so the demo's secretariat can log in with any authenticator app.
-DEMO_TOTP_SECRET = "CSNDEMOSECRETARIATMALI2026AAAAAA"
+# A fixed secret so the demo's secretariat can log in with any authenticator app
+# (base32: letters and the digits 2 to 7 only).
+DEMO_TOTP_SECRET = "CSNDEMOSECRETARIATMALIBAMAKOAAAA"  # noqa: S105  (demo data only)
 SECRETARIAT_EMAIL = "secretariat@csn.example"
 
 MEMBERS = {
     "state": [
-        ("Aminata Traoré", "Ministère de la Communication, de l'Économie numérique et de la Modernisation de l'Administration", "Conseillère technique"),
-        ("Boubacar Diallo", "Autorité malienne de régulation des télécommunications, des TIC et des postes (AMRTP)", "Directeur de la réglementation"),
-        ("Fatoumata Keïta", "Agence des technologies de l'information et de la communication (AGETIC)", "Directrice générale adjointe"),
-        ("Moussa Coulibaly", "Ministère de l'Enseignement supérieur et de la Recherche scientifique", "Chargé de mission"),
-        ("Mariam Sissoko", "Autorité de protection des données à caractère personnel (APDP)", "Commissaire"),
-        ("Ibrahim Maïga", "Ministère de l'Économie et des Finances", "Chef de la cellule informatique"),
-        ("Kadiatou Samaké", "Direction nationale des Télécommunications", "Directrice nationale adjointe"),
-        ("Oumar Touré", "Agence pour la promotion de l'emploi des jeunes (APEJ)", "Responsable des programmes numériques"),
-        ("Rokia Dembélé", "Ministère de la Sécurité et de la Protection civile", "Officière cybersécurité"),
-        ("Seydou Konaté", "Centre national de la recherche scientifique et technologique (CNRST)", "Chercheur"),
+        (
+            "Aminata Traoré",
+            "Ministère de la Communication, de l'Économie numérique "
+            "et de la Modernisation de l'Administration",
+            "Conseillère technique",
+        ),
+        (
+            "Boubacar Diallo",
+            "Autorité malienne de régulation des télécommunications, des TIC et des postes (AMRTP)",
+            "Directeur de la réglementation",
+        ),
+        (
+            "Fatoumata Keïta",
+            "Agence des technologies de l'information et de la communication (AGETIC)",
+            "Directrice générale adjointe",
+        ),
+        (
+            "Moussa Coulibaly",
+            "Ministère de l'Enseignement supérieur et de la Recherche scientifique",
+            "Chargé de mission",
+        ),
+        (
+            "Mariam Sissoko",
+            "Autorité de protection des données à caractère personnel (APDP)",
+            "Commissaire",
+        ),
+        (
+            "Ibrahim Maïga",
+            "Ministère de l'Économie et des Finances",
+            "Chef de la cellule informatique",
+        ),
+        (
+            "Kadiatou Samaké",
+            "Direction nationale des Télécommunications",
+            "Directrice nationale adjointe",
+        ),
+        (
+            "Oumar Touré",
+            "Agence pour la promotion de l'emploi des jeunes (APEJ)",
+            "Responsable des programmes numériques",
+        ),
+        (
+            "Rokia Dembélé",
+            "Ministère de la Sécurité et de la Protection civile",
+            "Officière cybersécurité",
+        ),
+        (
+            "Seydou Konaté",
+            "Centre national de la recherche scientifique et technologique (CNRST)",
+            "Chercheur",
+        ),
     ],
     "private_sector": [
-        ("Abdoulaye Sangaré", "Organisation patronale des entreprises numériques du Mali (OPEN-Mali)", "Président"),
+        (
+            "Abdoulaye Sangaré",
+            "Organisation patronale des entreprises numériques du Mali (OPEN-Mali)",
+            "Président",
+        ),
         ("Awa Bagayoko", "Sahel Digital Services SARL", "Directrice générale"),
         ("Cheick Oumar Doumbia", "Bamako Tech Hub", "Fondateur"),
         ("Djénéba Cissé", "Groupement des opérateurs de télécommunications", "Secrétaire générale"),
@@ -33,15 +79,31 @@ MEMBERS = {
         ("Lalla Haïdara", "Association des prestataires informatiques du Mali", "Vice-présidente"),
         ("Mamadou Tangara", "Kènèya Informatique", "Gérant"),
         ("Nana Diakité", "Fintech Djoliba", "Directrice des opérations"),
-        ("Souleymane Berthé", "Chambre de commerce et d'industrie du Mali, commission TIC", "Rapporteur"),
+        (
+            "Souleymane Berthé",
+            "Chambre de commerce et d'industrie du Mali, commission TIC",
+            "Rapporteur",
+        ),
         ("Youssouf Dicko", "Faso Kanu Solutions", "Ingénieur principal"),
     ],
     "civil_society": [
-        ("Adama Kanté", "Université des sciences, des techniques et des technologies de Bamako (USTTB)", "Maître de conférences"),
-        ("Bintou Fofana", "Association malienne des consommateurs des télécommunications", "Présidente"),
+        (
+            "Adama Kanté",
+            "Université des sciences, des techniques et des technologies de Bamako (USTTB)",
+            "Maître de conférences",
+        ),
+        (
+            "Bintou Fofana",
+            "Association malienne des consommateurs des télécommunications",
+            "Présidente",
+        ),
         ("Daouda Sidibé", "Réseau des femmes du numérique du Mali", "Coordinateur"),
         ("Hawa Ballo", "Wikimédiens du Mali", "Bénévole"),
-        ("Issa Togola", "École nationale d'ingénieurs Abderhamane Baba Touré (ENI-ABT)", "Enseignant-chercheur"),
+        (
+            "Issa Togola",
+            "École nationale d'ingénieurs Abderhamane Baba Touré (ENI-ABT)",
+            "Enseignant-chercheur",
+        ),
         ("Kadidia Camara", "Association pour la protection de la vie privée en ligne", "Juriste"),
         ("Modibo Keïta", "Fédération nationale des associations de jeunes", "Chargé du numérique"),
         ("Oumou Sow", "Internet Society, chapitre du Mali", "Présidente"),
@@ -140,12 +202,12 @@ def seed() -> dict:
 def print_logins() -> None:
     first_member = member_email(MEMBERS["civil_society"][0][0])
     click.echo(
-        "\nDemo accounts (password for all: %s)\n"
-        "  secretariat  %s  (second factor: add the secret %s to an authenticator app,\n"
+        f"\nDemo accounts (password for all: {DEMO_PASSWORD})\n"
+        f"  secretariat  {SECRETARIAT_EMAIL}  (second factor: add the secret "
+        f"{DEMO_TOTP_SECRET} to an authenticator app,\n"
         "               or run `make totp` for the current code)\n"
-        "  member       %s  (and 29 other members, see the secretariat's console)\n"
-        "  participant  %s\n"
-        % (DEMO_PASSWORD, SECRETARIAT_EMAIL, DEMO_TOTP_SECRET, first_member, PARTICIPANTS[0][1])
+        f"  member       {first_member}  (and 29 other members, see the secretariat's console)\n"
+        f"  participant  {PARTICIPANTS[0][1]}\n"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -29,29 +30,32 @@ MESSAGES = {
     405: _l("This action is not available here."),
     409: _l("This action conflicts with the current state. Reload the page and try again."),
     413: _l("The file you sent is larger than allowed."),
-    429: _l(
-        "Too many attempts in a short time. Please wait a few minutes before trying again."
-    ),
+    429: _l("Too many attempts in a short time. Please wait a few minutes before trying again."),
     500: _l("Something went wrong on our side. The error has been recorded."),
 }
 
 
-def _respond(code: int, description: str | None = None):
+CSRF_TITLE = _l("Form expired")
+CSRF_MESSAGE = _l(
+    "This form has expired or did not come from this site. "
+    "Go back, reload the page and send the form again."
+)
+
+
+def _respond(code: int, title=None, message=None):
     db.session.rollback()
+    title = title or TITLES.get(code, TITLES[500])
+    message = message or MESSAGES.get(code, MESSAGES[500])
     if wants_json():
-        return jsonify(error=code, message=str(MESSAGES.get(code, ""))), code
-    return (
-        render_template(
-            "errors/error.html",
-            code=code,
-            title=TITLES.get(code, TITLES[500]),
-            message=MESSAGES.get(code, MESSAGES[500]),
-        ),
-        code,
-    )
+        return jsonify(error=code, message=str(message)), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        return _respond(400, CSRF_TITLE, CSRF_MESSAGE)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500

@@ -19,9 +19,10 @@ def select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False):
         if current_user.locale in supported():
             return current_user.locale
-    return request.accept_languages.best_match(supported()) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(supported())
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def select_timezone() -> str:

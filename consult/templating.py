@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
 from .accounts.models import COLLEGE_LABELS, ROLE_LABELS
@@ -23,8 +23,9 @@ def register(app: Flask) -> None:
             "current_lang": str(get_locale()),
             "college_labels": COLLEGE_LABELS,
             "role_labels": ROLE_LABELS,
-            "language_form": ConfirmForm(),
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            # E-mails are also rendered outside a request (commands): no form, no path there.
+            "language_form": ConfirmForm() if has_request_context() else None,
+            "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
 
     @app.template_filter("date")

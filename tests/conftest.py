@@ -12,6 +12,8 @@ import re
 import uuid
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from consult import create_app
@@ -123,6 +125,20 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    The `app` fixture keeps an app context open (for db.session) and Flask reuses it for each
+    request of the test, so `g` would otherwise carry the logged-in user (Flask-Login), the
+    locale (Flask-Babel) and the CSRF token from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        for name in list(vars(g)):
+            delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(
@@ -130,6 +146,7 @@ def app(database_url, tmp_path):
         SQLALCHEMY_DATABASE_URI=database_url,
         MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
     )
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         limiter.reset()
         yield app
@@ -160,7 +177,9 @@ def outbox(app):
 
 def login_as(client, user) -> None:
     """Log a user in on the test client without the password form (argon2 is slow on purpose)."""
-    with client.application.test_request_context():
+    # The identifier of the client's own requests (address and user agent): session
+    # protection is "strong", so any other identifier would end the session at once.
+    with client.application.test_request_context(environ_base=client.environ_base):
         identifier = login_manager._session_identifier_generator()
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()

@@ -115,6 +115,13 @@ class InviteForm(FlaskForm):
 
 class EditMemberForm(FlaskForm):
     display_name = name_field()
-    college = SelectField(_l("College"), choices=college_choices())
+    college = SelectField(
+        _l("College"),
+        choices=college_choices(),
+        description=_l(
+            "A change of college never changes past votes: "
+            "each ballot keeps the college of its time."
+        ),
+    )
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -63,6 +63,11 @@ class User(db.Model):
     recovery_codes = relationship(
         "RecoveryCode", back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        # Every path that sets an address goes through here: uniqueness is case-insensitive.
+        return value.strip().lower()
 
     # Flask-Login protocol
     @property
@@ -126,9 +131,7 @@ class AccountToken(db.Model):
     """
 
     __tablename__ = "account_tokens"
-    __table_args__ = (
-        CheckConstraint("purpose IN ('invite', 'verify', 'reset')", name="purpose"),
-    )
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'verify', 'reset')", name="purpose"),)
     audit_type = "account_token"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import qrcode
 import qrcode.image.svg
@@ -16,10 +17,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 from markupsafe import Markup
 
 from ..extensions import db, limiter
-from ..security import login_required
+from ..security import login_required, safe_local_path
 from . import services
 from .forms import (
     ChangePasswordForm,
@@ -54,16 +56,21 @@ def _failed(response) -> bool:
 
 
 def safe_next(default: str = "main.index") -> str:
-    target = request.args.get("next") or request.form.get("next") or ""
-    # Only paths on this site: no scheme, no host, no protocol-relative "//host".
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for(default)
+    """The `next` page after logging in: only a path on this site (no open redirect)."""
+    target = request.args.get("next") or request.form.get("next")
+    return safe_local_path(target, url_for(default))
+
+
+# How long the password step stays valid while the second-factor code is awaited.
+_PENDING_2FA_SECONDS = 300
 
 
 def _finish_login(user: User, remember: bool):
     login_user(user, remember=remember)
-    session.pop("lang", None)  # the profile's language now applies
+    # A language chosen with the switcher before logging in is kept and remembered.
+    chosen = session.get("lang")
+    if chosen:
+        services.set_locale(user, chosen)
     services.record_login(user)
     db.session.commit()
     if user.needs_second_factor_setup(current_app.config["REQUIRE_SECRETARIAT_2FA"]):
@@ -99,13 +106,20 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountError as error:
+            return render_template("accounts/login.html", form=form, refusal=error.message)
         if user is None:
             services.record_failed_login(form.email.data)
             db.session.commit()
             form.password.errors.append(_("The e-mail address or the password is not correct."))
         elif user.totp_enabled:
-            session[_PENDING_2FA] = {"id": user.get_id(), "remember": form.remember.data}
+            session[_PENDING_2FA] = {
+                "id": user.get_id(),
+                "remember": form.remember.data,
+                "at": time.time(),
+            }
             db.session.commit()  # a password hash upgraded on the way is kept
             return redirect(url_for("accounts.login_code", next=request.args.get("next")))
         else:
@@ -118,7 +132,11 @@ def login():
 def login_code():
     pending = session.get(_PENDING_2FA)
     if not pending:
-        return redirect(url_for("accounts.login"))
+        return redirect(url_for("accounts.login", next=request.args.get("next")))
+    if time.time() - pending.get("at", 0) > _PENDING_2FA_SECONDS:
+        session.pop(_PENDING_2FA, None)
+        flash(_("Too much time has passed. Please log in again."), "info")
+        return redirect(url_for("accounts.login", next=request.args.get("next")))
     user_id, _sep, token = pending["id"].partition(":")
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or user.session_token != token:
@@ -174,11 +192,12 @@ def verify_email(token: str):
     except services.AccountError as error:
         return render_template("accounts/token_error.html", message=error.message), 400
     if form.validate_on_submit():
-        user = services.verify_email(token)
+        services.verify_email(token)
         db.session.commit()
         flash(_("Thank you, your e-mail address is confirmed."), "success")
+        # The link proves the mailbox, not the password (nor the second factor): no login here.
         if not current_user.is_authenticated:
-            login_user(user)
+            return redirect(url_for("accounts.login"))
         return redirect(url_for("main.index"))
     return render_template("accounts/verify.html", form=form)
 
@@ -205,7 +224,7 @@ def accept_invitation(token: str):
         return render_template("accounts/token_error.html", message=error.message), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user = services.accept_invitation(token, form.password.data)
+        services.accept_invitation(token, form.password.data)
         db.session.commit()
         logout_user()
         flash(_("Your password is set. You can now log in."), "success")
@@ -261,12 +280,16 @@ def account():
     elif request.method == "POST" and "password-submit" in request.form:
         if password.validate_on_submit():
             try:
-                services.change_password(current_user, password.current.data, password.password.data)
+                services.change_password(
+                    current_user, password.current.data, password.password.data
+                )
             except services.AccountError as error:
                 password.current.errors.append(str(error.message))
             else:
                 db.session.commit()
-                login_user(current_user)  # the session token changed; keep this session
+                # The session token changed, which ends every other session; keep this one.
+                cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+                login_user(current_user._get_current_object(), remember=cookie in request.cookies)
                 flash(_("Your password has been changed."), "success")
                 return redirect(url_for("accounts.account"))
     return render_template(
@@ -275,8 +298,7 @@ def account():
         password=password,
         remaining_codes=services.remaining_recovery_codes(current_user),
         confirm=ConfirmForm(),
-        totp_required=current_user.is_secretariat
-        and current_app.config["REQUIRE_SECRETARIAT_2FA"],
+        totp_required=current_user.is_secretariat and current_app.config["REQUIRE_SECRETARIAT_2FA"],
     )
 
 
@@ -286,7 +308,9 @@ def _qr_svg(data: str) -> Markup:
     image.save(buffer)
     svg = buffer.getvalue().decode()
     svg = svg[svg.index("<svg") :]  # drop the XML declaration so it can sit inside HTML
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-hidden="true" focusable="false" ', 1))
+    # Decorative: the key is also printed as text next to it.
+    svg = svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    return Markup(svg)  # noqa: S704  (drawn here from the QR matrix: no user text in it)
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -61,10 +61,16 @@ def get_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None. Same cost whether or not the e-mail exists."""
+    """The user for these credentials, or None. Same cost whether or not the e-mail exists.
+
+    A deactivated account with the right password is told so (AccountError): only someone
+    who knows the password learns that the account exists.
+    """
     user = get_by_email(email)
-    if not check_password(user, password) or user is None or not user.active:
+    if not check_password(user, password):  # checks a dummy hash when there is no user
         return None
+    if not user.active:
+        raise AccountError(_l("This account has been deactivated. Please contact the secretariat."))
     return user
 
 
@@ -139,9 +145,14 @@ def _revoke_open_tokens(user: User, purpose: str) -> int:
     return len(tokens)
 
 
-def _link(endpoint: str, raw: str) -> str:
+def site_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, from SERVER_BASE_URL (works outside a request too)."""
     base = current_app.config["SERVER_BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, token=raw)
+    return base + current_app.url_map.bind("consult").build(endpoint, values)
+
+
+def _link(endpoint: str, raw: str) -> str:
+    return site_url(endpoint, token=raw)
 
 
 # --- invitations (members and secretariat) ------------------------------------------------
@@ -193,7 +204,9 @@ def _send_invitation(actor: User, user: User) -> None:
             user.email,
             user.locale,
             "invitation",
-            lambda: _l("Your invitation to %(council)s", council=current_app.config["COUNCIL_NAME"]),
+            lambda: _l(
+                "Your invitation to %(council)s", council=current_app.config["COUNCIL_NAME"]
+            ),
             user=user,
             link=_link("accounts.accept_invitation", raw),
             hours=hours,
@@ -243,6 +256,7 @@ def register(*, email: str, display_name: str, password: str, locale: str) -> Us
     email = normalise_email(email)
     existing = get_by_email(email)
     if existing is not None:
+        hash_password(password)  # the same cost as a new account: the timing tells nothing
         mail.queue(
             mail.render(
                 existing.email,
@@ -250,9 +264,8 @@ def register(*, email: str, display_name: str, password: str, locale: str) -> Us
                 "already_registered",
                 lambda: _l("Someone tried to register with your address"),
                 user=existing,
-                login=current_app.config["SERVER_BASE_URL"].rstrip("/") + url_for("accounts.login"),
-                reset=current_app.config["SERVER_BASE_URL"].rstrip("/")
-                + url_for("accounts.forgot_password"),
+                login=site_url("accounts.login"),
+                reset=site_url("accounts.forgot_password"),
             )
         )
         return None
@@ -325,6 +338,8 @@ def reset_password(raw: str, password: str) -> User:
     token.used_at = utcnow()
     user = token.user
     user.password_hash = hash_password(password)
+    # The link reached the mailbox, which is what verification proves.
+    user.email_verified_at = user.email_verified_at or utcnow()
     user.rotate_session_token()
     audit.record("account.password_reset", actor=user, target=user)
     return user
@@ -335,6 +350,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(_l("Your current password is not correct."))
     user.password_hash = hash_password(new)
     user.rotate_session_token()
+    _revoke_open_tokens(user, "reset")  # a reset link sent before is no longer wanted
     audit.record("account.password_changed", actor=user, target=user)
 
 
@@ -344,7 +360,21 @@ def update_profile(user: User, *, display_name: str, locale: str) -> None:
     user.locale = locale
     after = {"display_name": user.display_name, "locale": user.locale}
     if before != after:
-        audit.record("account.profile_updated", actor=user, target=user, data=_changes(before, after))
+        audit.record(
+            "account.profile_updated", actor=user, target=user, data=_changes(before, after)
+        )
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The language switcher, for a logged-in reader: remembered in the profile."""
+    if user.locale != locale:
+        audit.record(
+            "account.profile_updated",
+            actor=user,
+            target=user,
+            data={"locale": [user.locale, locale]},
+        )
+        user.locale = locale
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -369,7 +399,8 @@ def _totp_counter(secret: str, code: str) -> int | None:
     if not code.isdigit() or len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)
-    now = utcnow()
+    # Aware: pyotp reads a naive datetime as the server's local time, not UTC.
+    now = datetime.now(UTC)
     for drift in (0, -1, 1):
         at = now + timedelta(seconds=30 * drift)
         if hmac.compare_digest(totp.at(at), code):

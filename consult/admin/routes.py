@@ -22,6 +22,12 @@ def _load_user(user_id: int) -> User:
     return user
 
 
+def _matches(q: str, *columns):
+    """Any of `columns` contains `q`, ignoring case; % and _ are literal characters."""
+    needle = q.lower()
+    return or_(*(func.lower(column).contains(needle, autoescape=True) for column in columns))
+
+
 @bp.route("/")
 @secretariat_required
 def dashboard():
@@ -44,14 +50,7 @@ def members():
     elif status == "inactive":
         query = query.where(User.active.is_(False))
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(User.display_name).like(like),
-                User.email.like(like),
-                func.lower(User.organisation).like(like),
-            )
-        )
+        query = query.where(_matches(q, User.display_name, User.email, User.organisation))
     query = query.order_by(User.role.desc(), User.college, func.lower(User.display_name))
     page = paginate(query, per_page=50)
     counts = dict(
@@ -105,18 +104,22 @@ def member(user_id: int):
     if user.role == "participant":
         return redirect(url_for("admin.participants", q=user.email))
     form = EditMemberForm(obj=user)
+    if user.role != "member":
+        del form.college  # only members belong to a college
     if form.validate_on_submit():
         try:
             services.update_member(
                 current_user,
                 user,
                 display_name=form.display_name.data,
-                college=form.college.data,
+                college=form.college.data if "college" in form else None,
                 organisation=form.organisation.data,
                 position=form.position.data,
             )
         except services.AccountError as error:
-            form.college.errors.append(str(error.message))
+            (form.college if "college" in form else form.display_name).errors.append(
+                str(error.message)
+            )
         else:
             db.session.commit()
             flash(_("The changes have been saved."), "success")
@@ -200,8 +203,7 @@ def participants():
     verified = request.args.get("verified", "")
     query = select(User).where(User.role == "participant")
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.display_name).like(like), User.email.like(like)))
+        query = query.where(_matches(q, User.display_name, User.email))
     if verified == "yes":
         query = query.where(User.email_verified_at.is_not(None))
     elif verified == "no":

@@ -62,9 +62,17 @@ def entry_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+def _refuse_change(_mapper, _connection, target: AuditEntry) -> None:
+    raise RuntimeError(f"Audit entry {target.id} is append-only: it cannot be changed or deleted.")
+
+
+# Append-only from the application's side; `flask consult verify-audit` catches the rest.
+event.listen(AuditEntry, "before_update", _refuse_change)
+event.listen(AuditEntry, "before_delete", _refuse_change)
+
 # Databases made by create_all() (tests) get the head row as migrations insert it.
 event.listen(
     AuditHead.__table__,
     "after_create",
-    DDL("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '%s')" % GENESIS),
+    DDL(f"INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '{GENESIS}')"),  # noqa: S608
 )

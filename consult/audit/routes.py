@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
@@ -25,6 +25,7 @@ def _date(name: str) -> datetime | None:
 def index():
     action = (request.args.get("action") or "").strip()[:64]
     target = (request.args.get("target") or "").strip()[:40]
+    target_id = (request.args.get("target_id") or "").strip()[:64]
     actor = request.args.get("actor", "")
     since, until = _date("since"), _date("until")
     query = select(AuditEntry)
@@ -32,12 +33,14 @@ def index():
         query = query.where(AuditEntry.action.startswith(action, autoescape=True))
     if target:
         query = query.where(AuditEntry.target_type == target)
+    if target_id:
+        query = query.where(AuditEntry.target_id == target_id)
     if actor.isdigit():
         query = query.where(AuditEntry.actor_id == int(actor))
     if since:
         query = query.where(AuditEntry.created_at >= since)
     if until:
-        query = query.where(AuditEntry.created_at < until.replace(hour=23, minute=59, second=59))
+        query = query.where(AuditEntry.created_at < until + timedelta(days=1))  # the whole day
     page = paginate(query.order_by(AuditEntry.id.desc()), per_page=50)
     check = verify_chain() if request.args.get("verify") == "1" else None
     return render_template(
@@ -47,6 +50,7 @@ def index():
         filters={
             "action": action,
             "target": target,
+            "target_id": target_id,
             "actor": actor,
             "since": request.args.get("since", "")[:10],
             "until": request.args.get("until", "")[:10],

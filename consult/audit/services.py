@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -23,8 +24,10 @@ def record(
     target_id: Any = None,
 ) -> AuditEntry:
     """Append an entry. `action` is an untranslated code such as ``account.invite``."""
+    actor, target = _unproxy(actor), _unproxy(target)
     if target is not None:
-        target_type = target_type or getattr(target, "audit_type", target.__class__.__tablename__)
+        target_type = target_type or getattr(target, "audit_type", None)
+        target_type = target_type or target.__class__.__tablename__
         target_id = target_id if target_id is not None else getattr(target, "id", None)
     db.session.flush()
     # The row lock on the head serialises writers of the chain until the transaction ends
@@ -50,6 +53,12 @@ def record(
     return entry
 
 
+def _unproxy(value):
+    """The object behind `current_user` (a proxy), or the value itself."""
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if callable(getter) else value
+
+
 @dataclass
 class VerifyReport:
     ok: bool
@@ -63,7 +72,12 @@ def verify_chain() -> VerifyReport:
     prev = GENESIS
     expected_id = 1
     checked = 0
-    rows = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    rows = db.session.execute(
+        select(AuditEntry)
+        .options(lazyload(AuditEntry.actor))
+        .order_by(AuditEntry.id)
+        .execution_options(yield_per=500)
+    ).scalars()
     for entry in rows:
         if entry.id != expected_id:
             return VerifyReport(False, checked, expected_id, "missing entry")

@@ -4,8 +4,10 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from ..accounts.forms import ConfirmForm
+from ..accounts.services import set_locale
 from ..extensions import db
 from ..i18n import supported
+from ..security import safe_local_path
 
 bp = Blueprint("main", __name__)
 
@@ -23,12 +25,9 @@ def set_language():
         abort(400)
     session["lang"] = lang
     if current_user.is_authenticated and current_user.locale != lang:
-        current_user.locale = lang
+        set_locale(current_user._get_current_object(), lang)
         db.session.commit()
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_local_path(request.form.get("next"), "/"))
 
 
 @bp.route("/about")

@@ -1,0 +1,70 @@
+"""Small helpers shared by the foundation tests: mail links, the real login form, TOTP codes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from urllib.parse import urlencode
+
+import pyotp
+from flask_babel import force_locale, gettext
+
+from .factories import PASSWORD
+
+LINK = re.compile(r"https?://\S+")
+
+
+def links_in(msg: EmailMessage) -> list[str]:
+    return LINK.findall(msg.get_content())
+
+
+def path_of(link: str) -> str:
+    """The path of a link from an e-mail, for the test client."""
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def only_link(outbox: list[EmailMessage], to: str) -> str:
+    """The path of the single link in the one message sent to `to`."""
+    sent = [msg for msg in outbox if msg["To"] == to]
+    assert len(sent) == 1, [msg["Subject"] for msg in sent]
+    (link,) = [link for link in links_in(sent[0]) if "/login" not in link]
+    return path_of(link)
+
+
+def login_with_form(client, email: str, password: str = PASSWORD, **extra):
+    """Log in through the real login form (argon2: keep these few)."""
+    data = {"email": email, "password": password}
+    if extra.pop("remember", False):
+        data["remember"] = "y"
+    url = "/login"
+    if "next" in extra:
+        url += "?" + urlencode({"next": extra.pop("next")})
+    return client.post(url, data=data, headers=extra.pop("headers", None))
+
+
+def logout(client) -> None:
+    with client.session_transaction() as sess:
+        sess.clear()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def t(msgid: str, locale: str = "fr", **values) -> str:
+    """`msgid` as the given language shows it (whatever the catalogue holds today)."""
+    with force_locale(locale):
+        return gettext(msgid, **values)
+
+
+def html_t(msgid: str, locale: str = "fr", **values) -> str:
+    """As `t`, escaped the way Jinja writes it into a page."""
+    from markupsafe import escape
+
+    return str(escape(t(msgid, locale, **values)))
+
+
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now (or `steps_ahead` 30-second steps later)."""
+    return pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=30 * steps_ahead))
