@@ -32,6 +32,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import COLLEGE_LABELS, User
 from ..extensions import db
+from ..forms import select_choices
 from ..pagination import paginate
 from ..recommendations.models import Amendment, Recommendation
 from ..recommendations.permissions import visible_clause
@@ -403,7 +404,7 @@ def proxy(poll_id: int):
     poll = _poll_or_404(poll_id)
     form = ProxyForm()
     candidates = services.proxy_candidates(poll, current_user)
-    form.holder.choices = [(user.id, user.display_name) for user in candidates]
+    form.holder.choices = select_choices((user.id, user.display_name) for user in candidates)
     given = services.proxy_given(poll, current_user)
     if form.validate_on_submit():
         holder = db.session.get(User, form.holder.data)
@@ -513,12 +514,12 @@ def _local(value: datetime | None) -> datetime | None:
 @secretariat_required
 def create():
     form = PollForm()
-    form.subject.choices = _subject_choices()
+    form.subject.choices = select_choices(_subject_choices())
     if request.method == "GET":
         form.load_rules(services.default_rules())
         form.mode.data = "roll_call"
         wanted = request.args.get("subject", "")
-        if any(value == wanted for value, _label in form.subject.choices):
+        if any(choice.value == wanted for choice in form.subject.choices):
             form.subject.data = wanted
     if form.validate_on_submit():
         rules = form.rules()
@@ -552,7 +553,7 @@ def edit(poll_id: int):
         return redirect(url_for("votes.poll", poll_id=poll.id))
     form = PollForm()
     label = poll.recommendation.reference
-    form.subject.choices = [("current", label)]
+    form.subject.choices = select_choices([("current", label)])
     if request.method == "GET":
         form.load_rules(services.rules_of(poll))
         form.mode.data = poll.mode
