@@ -368,22 +368,26 @@ def cast(poll_id: int):
     if not form.validate_on_submit():
         flash(_("Your vote was not recorded: please choose again."), "error")
         return redirect(url_for("votes.vote", poll_id=poll.id))
-    option = _option_for(poll, form.voter.data)
-    if option is None:
-        return _no_option(poll)
-    try:
-        code = services.cast(current_user, poll, option.voter, form.choice.data)
-    except VoteError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    # The hot path: services.cast() checks entitlement and proxies under the poll's lock,
+    # so nothing is checked twice here.
+    raw = form.voter.data or ""
+    if raw and not raw.isdigit():
+        abort(400)
+    voter = (
+        current_user if not raw or int(raw) == current_user.id else db.session.get(User, int(raw))
+    )
+    if voter is None:
+        abort(400)
+    code = _attempt(lambda: services.cast(current_user, poll, voter, form.choice.data))
+    if code is FAILED:
         return redirect(url_for("votes.poll", poll_id=poll.id))
-    db.session.commit()
     # The receipt exists only in this response: never stored, never cached, never redirected.
     response = make_response(
         render_template(
             "votes/receipt.html",
             poll=poll,
-            option=option,
+            voter=voter,
+            by_proxy=voter.id != current_user.id,
             code=code,
             choice_label=CHOICE_LABELS[form.choice.data],
             fingerprint=integrity.receipt_fingerprint(code)[: integrity.FINGERPRINT_SHOWN],
