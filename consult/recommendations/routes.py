@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer, lazyload
 
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import COLLEGES, User
 from ..extensions import db
 from ..forms import select_choices as choices
-from ..pagination import paginate
+from ..pagination import Page, page_number
 from ..security import login_required, member_required, secretariat_required
 from . import lifecycle, permissions, presenters, search, services
 from .forms import (
@@ -95,6 +104,16 @@ def _active_themes(extra: list[Theme] = ()) -> list[Theme]:
     return themes + [t for t in extra if t.id not in ids]
 
 
+def _offered_themes(extra: list[Theme] = ()) -> list[Theme]:
+    """The active themes; a new database gets the default ones the first time they are needed."""
+    themes = _active_themes(extra)
+    if not themes and db.session.scalar(select(Theme.id).limit(1)) is None:
+        services.ensure_default_themes(current_user)
+        db.session.commit()
+        themes = _active_themes(extra)
+    return themes
+
+
 def _theme_choices(themes: list[Theme]) -> list[tuple[int, str]]:
     locale = _locale()
     return choices((t.id, t.name(locale)) for t in themes)
@@ -161,24 +180,39 @@ def index():
             )
         )
     words = search.terms(q) if q else []
-    if words:
-        query = search.apply(query, words)
-    else:
-        query = query.order_by(Recommendation.updated_at.desc(), Recommendation.id.desc())
+    relevance = bool(words) and request.args.get("sort") == "relevance"
     # Lists never show co-sponsors: do not fetch them.
     query = query.options(lazyload(Recommendation.sponsors))
-    page = paginate(query)
+    matches = query.where(search.matching(words)) if words else query
+    if relevance:
+        page = _page(search.by_relevance(query, words), count=matches)
+    else:
+        newest = matches.order_by(Recommendation.updated_at.desc(), Recommendation.id.desc())
+        page = _page(newest, count=matches)
     themes = list(db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)))
+    locale = _locale()
     return render_template(
         "recommendations/index.html",
+        # Labels translated once per page rather than once per row.
+        theme_names={t.id: t.name(locale) for t in themes},
         page=page,
         themes=themes,
         filters={"q": q, "state": state, "college": college, "theme": theme_id},
         searched=bool(words),
+        relevance=relevance,
         empty_query=bool(q) and not words,
-        state_labels=STATE_LABELS,
+        state_labels={code: str(label) for code, label in STATE_LABELS.items()},
         can_create=permissions.can_create(current_user),
     )
+
+
+def _page(query, *, count) -> Page:
+    """One page of `query`; the total is counted on `count`, the same rows without ordering."""
+    per_page = current_app.config["PAGE_SIZE"]
+    number = page_number()
+    total = db.session.scalar(select(func.count()).select_from(count.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique()
+    return Page(list(items), number, per_page, total or 0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -193,7 +227,7 @@ def _preview(form: RecommendationForm):
 @bp.route(PREFIX + "/new", methods=["GET", "POST"])
 @member_required
 def new():
-    themes = _active_themes()
+    themes = _offered_themes()
     form = RecommendationForm()
     form.themes.choices = _theme_choices(themes)
     preview = None
@@ -247,7 +281,7 @@ def edit(ref):
             "base_version_id": current.id,
         }
     )
-    form.themes.choices = _theme_choices(_active_themes(rec.themes))
+    form.themes.choices = _theme_choices(_offered_themes(rec.themes))
     amendment = None
     amendment_raw = request.values.get("amendment_id") or request.args.get("amendment")
     if amendment_raw:
@@ -988,6 +1022,7 @@ def comment_history(ref, comment_id):
 @bp.route("/secretariat/themes", methods=["GET", "POST"])
 @secretariat_required
 def themes():
+    _offered_themes()
     form = ThemeForm()
     status = 200
     if form.validate_on_submit():
@@ -1003,8 +1038,6 @@ def themes():
             return redirect(url_for(".themes"))
     if request.method == "POST":
         status = 400
-    from sqlalchemy import func
-
     from .models import recommendation_themes as link
 
     usage = dict(

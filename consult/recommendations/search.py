@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import Select, bindparam, func, literal_column, select, text
+from sqlalchemy import Select, bindparam, column, func, literal_column, select, table, text
 
 from ..extensions import db
 from .models import Recommendation
@@ -92,27 +92,48 @@ def terms(query: str) -> list[str]:
     return _WORD.findall(fold(query))[:MAX_TERMS]
 
 
-def apply(query: Select, words: list[str]) -> Select:
-    """Restrict `query` (over Recommendation) to matches of all `words`, best first."""
+def _tsvector():
+    return func.to_tsvector(literal_column("'french'"), Recommendation.search_document)
+
+
+def _tsquery(words: list[str]):
+    # Each word stemmed, then matched as a prefix ("interop" finds "interopérabilité").
+    # The words are \w+ runs, so they carry no tsquery operators.
+    return func.to_tsquery(
+        literal_column("'french'"),
+        bindparam("fts_query", " & ".join(f"{word}:*" for word in words)),
+    )
+
+
+def _fts_match(words: list[str]):
+    # Every term must occur, as a word or the start of one (no stemming on SQLite).
+    match = " ".join(f'"{word}"*' for word in words)
+    return literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", match))
+
+
+def matching(words: list[str]):
+    """The condition "contains all `words`", for a select() over Recommendation.
+
+    On SQLite it is ``id IN (SELECT rowid FROM recommendation_fts WHERE … MATCH …)``: the
+    planner then walks the list's own index (newest first) and stops after one page, where
+    a join would rank every match first.
+    """
     if db.engine.dialect.name == "postgresql":
-        vector = func.to_tsvector(literal_column("'french'"), Recommendation.search_document)
-        # Each word stemmed, then matched as a prefix ("interop" finds "interopérabilité").
-        # The words are \w+ runs, so they carry no tsquery operators.
-        tsquery = func.to_tsquery(
-            literal_column("'french'"),
-            bindparam("fts_query", " & ".join(f"{word}:*" for word in words)),
-        )
+        return _tsvector().op("@@")(_tsquery(words))
+    hits = select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(_fts_match(words))
+    return Recommendation.id.in_(hits)
+
+
+def by_relevance(query: Select, words: list[str]) -> Select:
+    """`query` (not yet restricted by `matching`) restricted to the matches, best first."""
+    if db.engine.dialect.name == "postgresql":
+        vector, tsquery = _tsvector(), _tsquery(words)
         return query.where(vector.op("@@")(tsquery)).order_by(
             func.ts_rank(vector, tsquery).desc(), Recommendation.updated_at.desc()
         )
-    # Every term must occur, as a word or the start of one (no stemming on SQLite).
-    match = " ".join(f'"{word}"*' for word in words)
-    hits = (
-        select(literal_column("rowid").label("rid"), literal_column("rank").label("rank"))
-        .select_from(text(FTS_TABLE))
-        .where(literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", match)))
-        .subquery("fts_hits")
-    )
-    return query.join(hits, hits.c.rid == Recommendation.id).order_by(
-        hits.c.rank, Recommendation.updated_at.desc()
+    fts = table(FTS_TABLE, column("rowid"), column("rank"))
+    return (
+        query.join(fts, fts.c.rowid == Recommendation.id)
+        .where(_fts_match(words))
+        .order_by(fts.c.rank, Recommendation.updated_at.desc())
     )

@@ -86,6 +86,15 @@ def test_default_themes_are_idempotent(app):
     assert {t.name_en for t in themes} >= {"E-government", "Digital agriculture"}
 
 
+def test_a_new_database_gets_the_default_themes_when_writing(client, member):
+    assert db.session.scalar(select(func.count()).select_from(Theme)) == 0
+    login_as(client, member)
+    page = client.get("/recommendations/new").get_data(as_text=True)
+    assert "Santé numérique" in page or "Digital health" in page
+    assert db.session.scalar(select(func.count()).select_from(Theme)) == 11
+    assert db.session.scalar(select(AuditEntry.action)) == "theme.seed"
+
+
 def test_secretariat_adds_renames_and_deactivates_themes(client, secretariat, member):
     services.ensure_default_themes()
     db.session.commit()

@@ -60,12 +60,14 @@ def _grow_list(secretariat_id, rapporteur_ids, n):
 
 @pytest.mark.parametrize("role", ["visitor", "member", "secretariat"])
 def test_lists_and_search(client, secretariat, role):
-    rapporteur_ids = [factories.MemberFactory().id for _ in range(3)]
+    colleges = ("state", "private_sector", "civil_society")
+    rapporteur_ids = [factories.MemberFactory(college=c).id for c in colleges]
     reader_id = {"visitor": None, "member": rapporteur_ids[0], "secretariat": secretariat.id}[role]
     secretariat_id = secretariat.id
     urls = [
         "/recommendations/",
         "/recommendations/?q=donnees",
+        "/recommendations/?q=donnees&sort=relevance",
         "/recommendations/?q=registre&state=consultation&college=state",
         "/recommendations/?theme=1&page=1",
         "/",

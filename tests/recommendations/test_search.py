@@ -129,3 +129,31 @@ def test_deactivated_theme_stays_in_the_filter_list(client, corpus):
     theme.active = False
     db.session.commit()
     assert str(theme.id) in client.get("/recommendations/").get_data(as_text=True)
+
+
+def test_best_match_first_on_request(client, secretariat):
+    member = factories.MemberFactory()
+    weak = make_recommendation(
+        member,
+        state="consultation",
+        secretariat=secretariat,
+        title="Connectivité rurale",
+        body="Un mot sur le label.\n\nRien d'autre.\n\nFin.",
+    )
+    strong = make_recommendation(
+        member,
+        state="consultation",
+        secretariat=secretariat,
+        title="Label label label des prestataires",
+        body="Le label qualité.\n\nLe label est public.\n\nLabel.",
+    )
+    newest_first = _refs(client.get("/recommendations/?q=label").get_data(as_text=True))
+    assert newest_first == [strong.reference, weak.reference]
+    db.session.get(type(weak), weak.id).updated_at = strong.updated_at.replace(year=2099)
+    db.session.commit()
+    newest_first = _refs(client.get("/recommendations/?q=label").get_data(as_text=True))
+    best_first = _refs(
+        client.get("/recommendations/?q=label&sort=relevance").get_data(as_text=True)
+    )
+    assert newest_first == [weak.reference, strong.reference]
+    assert best_first == [strong.reference, weak.reference]
