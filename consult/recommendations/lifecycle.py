@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
@@ -91,6 +92,14 @@ class TransitionError(Exception):
         return str(self.message)
 
 
+def lock(recommendation: Recommendation) -> None:
+    """Re-read the recommendation under a row lock, held until the transaction ends."""
+    db.session.execute(
+        select(Recommendation.id).where(Recommendation.id == recommendation.id).with_for_update()
+    )
+    db.session.refresh(recommendation)
+
+
 def actor_kinds(actor, recommendation: Recommendation) -> set[str]:
     if actor is None:
         return {"system"}
@@ -126,6 +135,7 @@ def transition(
 
     `actor=None` is the platform itself (only for "system" moves). Flushes, never commits.
     """
+    lock(recommendation)  # two simultaneous moves are checked one after the other
     move = MOVES.get((recommendation.state, to_state))
     if move is None:
         raise TransitionError(_l("This change of state is not possible from the current state."))

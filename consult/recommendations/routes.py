@@ -57,6 +57,10 @@ from .models import (
 
 bp = Blueprint("recommendations", __name__)
 PREFIX = "/recommendations"
+# Ids beyond a 32-bit integer are "not found", never a database error.
+ID = "int(max=2147483647)"
+AMENDMENT = PREFIX + "/<ref>/amendments/<" + ID + ":amendment_id>"
+COMMENT = PREFIX + "/<ref>/comments/<" + ID + ":comment_id>"
 REFERENCE = re.compile(r"^\s*R-\d{4}-\d{1,6}\s*$", re.IGNORECASE)
 
 
@@ -515,7 +519,7 @@ def _version_list(rec: Recommendation) -> list[RecommendationVersion]:
     )
 
 
-@bp.route(PREFIX + "/<ref>/versions/<int:number>")
+@bp.route(PREFIX + "/<ref>/versions/<" + ID + ":number>")
 def version(ref, number):
     rec = _load(ref)
     redirect_to = _canonical(rec, ref)
@@ -653,7 +657,7 @@ def sponsors(ref):
     ), status
 
 
-@bp.route(PREFIX + "/<ref>/sponsors/<int:user_id>/remove", methods=["POST"])
+@bp.route(PREFIX + "/<ref>/sponsors/<" + ID + ":user_id>/remove", methods=["POST"])
 @login_required
 def remove_sponsor(ref, user_id):
     rec = _load(ref)
@@ -797,7 +801,7 @@ def _amendment_page(rec, amendment, *, status=200, reject_form=None, conflict=No
     ), status
 
 
-@bp.route(PREFIX + "/<ref>/amendments/<int:amendment_id>")
+@bp.route(AMENDMENT)
 @member_required
 def amendment(ref, amendment_id):
     rec = _load(ref)
@@ -807,7 +811,7 @@ def amendment(ref, amendment_id):
     return _amendment_page(rec, _load_amendment(rec, amendment_id))
 
 
-@bp.route(PREFIX + "/<ref>/amendments/<int:amendment_id>/accept", methods=["POST"])
+@bp.route(AMENDMENT + "/accept", methods=["POST"])
 @member_required
 def accept_amendment(ref, amendment_id):
     rec = _load(ref)
@@ -831,7 +835,7 @@ def accept_amendment(ref, amendment_id):
     return redirect(url_for(".amendment", ref=rec.reference, amendment_id=amendment.id))
 
 
-@bp.route(PREFIX + "/<ref>/amendments/<int:amendment_id>/reject", methods=["POST"])
+@bp.route(AMENDMENT + "/reject", methods=["POST"])
 @member_required
 def reject_amendment(ref, amendment_id):
     rec = _load(ref)
@@ -865,7 +869,7 @@ def _amendment_action(ref, amendment_id, allowed, operation, message):
     return redirect(url_for(".amendment", ref=rec.reference, amendment_id=amendment.id))
 
 
-@bp.route(PREFIX + "/<ref>/amendments/<int:amendment_id>/withdraw", methods=["POST"])
+@bp.route(AMENDMENT + "/withdraw", methods=["POST"])
 @member_required
 def withdraw_amendment(ref, amendment_id):
     return _amendment_action(
@@ -877,7 +881,7 @@ def withdraw_amendment(ref, amendment_id):
     )
 
 
-@bp.route(PREFIX + "/<ref>/amendments/<int:amendment_id>/put-to-vote", methods=["POST"])
+@bp.route(AMENDMENT + "/put-to-vote", methods=["POST"])
 @secretariat_required
 def amendment_to_vote(ref, amendment_id):
     return _amendment_action(
@@ -944,7 +948,7 @@ def new_comment(ref):
     ), status
 
 
-@bp.route(PREFIX + "/<ref>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route(COMMENT + "/edit", methods=["GET", "POST"])
 @member_required
 def edit_comment(ref, comment_id):
     rec = _load(ref)
@@ -982,7 +986,7 @@ def edit_comment(ref, comment_id):
     ), status
 
 
-@bp.route(PREFIX + "/<ref>/comments/<int:comment_id>/delete", methods=["POST"])
+@bp.route(COMMENT + "/delete", methods=["POST"])
 @member_required
 def delete_comment(ref, comment_id):
     rec = _load(ref)
@@ -997,7 +1001,7 @@ def delete_comment(ref, comment_id):
     return redirect(url_for(".detail", ref=rec.reference, _anchor=f"comment-{comment.id}"))
 
 
-@bp.route(PREFIX + "/<ref>/comments/<int:comment_id>/history")
+@bp.route(COMMENT + "/history")
 @secretariat_required
 def comment_history(ref, comment_id):
     rec = _load(ref)
@@ -1049,7 +1053,7 @@ def themes():
     ), status
 
 
-@bp.route("/secretariat/themes/<int:theme_id>", methods=["GET", "POST"])
+@bp.route("/secretariat/themes/<" + ID + ":theme_id>", methods=["GET", "POST"])
 @secretariat_required
 def edit_theme(theme_id):
     theme = db.session.get(Theme, theme_id)

@@ -15,6 +15,7 @@ from ..numbering import next_number
 from ..timeutil import utcnow
 from . import permissions
 from .diff import diff_paragraphs
+from .lifecycle import lock
 from .models import (
     MAX_COMMENT_DEPTH,
     STANCES,
@@ -330,14 +331,6 @@ def create(
         },
     )
     return rec
-
-
-def lock(rec: Recommendation) -> None:
-    """Re-read the recommendation under a row lock, so that two edits queue one behind the other."""
-    db.session.execute(
-        select(Recommendation.id).where(Recommendation.id == rec.id).with_for_update()
-    )
-    db.session.refresh(rec)
 
 
 def edit(

@@ -163,3 +163,20 @@ def test_reference_lookup_does_not_reveal_drafts(client, people):
     response = client.get("/recommendations/?q=" + rec.reference)
     assert response.status_code == 200
     assert rec.title not in response.get_data(as_text=True)
+
+
+def test_huge_or_odd_ids_are_not_found(client, people):
+    rec = _rec(people, "deliberation")
+    login_as(client, people["secretariat"])
+    big = "99999999999999999999"
+    for url in (
+        f"/recommendations/{rec.reference}/versions/{big}",
+        f"/recommendations/{rec.reference}/amendments/{big}",
+        f"/recommendations/{rec.reference}/comments/{big}/edit",
+        f"/recommendations/{rec.reference}/comments/{big}/history",
+        f"/secretariat/themes/{big}",
+        f"/recommendations/{'R-' + '9' * 40}",
+        "/recommendations/R-2026-999999",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/recommendations/?theme=" + big + "&page=" + big).status_code == 200
