@@ -102,6 +102,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_MIN_LENGTH = 10
     SERVER_NAME = None
+    # argon2's cost protects stored passwords, not test databases: the cheapest profile here.
+    ARGON2_PROFILE = "CHEAPEST"
 
 
 class ProductionConfig(Config):

@@ -177,7 +177,7 @@ def outbox(app):
 
 def login_as(client, user) -> None:
     """Log a user in on the test client without the password form (argon2 is slow on purpose)."""
-    # The identifier of the client's own requests (address and user agent): session
+    # The identifier of the client's own requests (see accounts._browser_identifier): session
     # protection is "strong", so any other identifier would end the session at once.
     with client.application.test_request_context(environ_base=client.environ_base):
         identifier = login_manager._session_identifier_generator()

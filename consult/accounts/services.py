@@ -8,9 +8,9 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pyotp
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -19,9 +19,18 @@ from ..extensions import db
 from ..timeutil import utcnow
 from .models import AccountToken, RecoveryCode, User
 
-_hasher = PasswordHasher()
-# Verified against when no account matches, so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("consult-timing-equaliser")
+_HASHERS: dict[str, tuple[PasswordHasher, str]] = {}
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """argon2 with the cost profile ARGON2_PROFILE names (argon2-cffi's own default unless
+    set; the test configuration uses the cheapest), and a dummy hash of the same cost that is
+    verified when no account matches, so a wrong e-mail costs as long as a wrong password."""
+    name = (has_app_context() and current_app.config.get("ARGON2_PROFILE")) or "RFC_9106_LOW_MEMORY"
+    if name not in _HASHERS:
+        hasher = PasswordHasher.from_parameters(getattr(profiles, name))
+        _HASHERS[name] = (hasher, hasher.hash("consult-timing-equaliser"))
+    return _HASHERS[name]
 
 
 class AccountError(Exception):
@@ -37,22 +46,23 @@ def normalise_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def check_password(user: User | None, password: str) -> bool:
+    hasher, dummy = _hasher()
     if user is None or user.password_hash is None:
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            hasher.verify(dummy, password)
         except VerificationError:
             pass
         return False
     try:
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)  # the cost was raised since: upgrade
     return True
 
 
@@ -298,6 +308,7 @@ def send_verification(user: User) -> None:
             hours=hours,
         )
     )
+    audit.record("account.verification_sent", actor=user, target=user)
 
 
 def verify_email(raw: str) -> User:
@@ -444,6 +455,24 @@ def disable_totp(user: User, required: bool) -> None:
     user.totp_last_counter = None
     user.recovery_codes.clear()
     audit.record("account.totp_disabled", actor=user, target=user)
+
+
+def reset_totp(actor: User, user: User) -> None:
+    """The secretariat removes a second factor whose phone and codes are lost.
+
+    The person logs in with the password alone (a secretariat account is then asked to set a
+    new one up at once); every open session ends.
+    """
+    if user.id == actor.id:
+        raise AccountError(_l("Use your own account page to change your second factor."))
+    if not user.totp_enabled:
+        raise AccountError(_l("This account has no second factor."))
+    user.totp_enabled = False
+    user.totp_secret = None
+    user.totp_last_counter = None
+    user.recovery_codes.clear()
+    user.rotate_session_token()
+    audit.record("account.totp_reset", actor=actor, target=user)
 
 
 def check_second_factor(user: User, code: str) -> bool:

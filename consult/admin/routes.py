@@ -196,6 +196,19 @@ def reactivate(user_id: int):
     return _member_action(user_id, action)
 
 
+@bp.route("/members/<int:user_id>/reset-second-factor", methods=["POST"])
+@secretariat_required
+def reset_second_factor(user_id: int):
+    def action(user):
+        services.reset_totp(current_user, user)
+        return _(
+            "The second factor of %(name)s is removed. They can set up a new one.",
+            name=user.display_name,
+        )
+
+    return _member_action(user_id, action)
+
+
 @bp.route("/participants")
 @secretariat_required
 def participants():

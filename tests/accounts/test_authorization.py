@@ -73,6 +73,7 @@ EXPECTED = {
     "admin.revoke": _secretariat_only(302),
     "admin.deactivate": _secretariat_only(302),
     "admin.reactivate": _secretariat_only(302),
+    "admin.reset_second_factor": _secretariat_only(302),
     "admin.participants": _secretariat_only(200),
     "audit.index": _secretariat_only(200),
 }
@@ -129,6 +130,10 @@ def requests_by_endpoint(app, member):
             "admin.revoke": (url_for("admin.revoke", user_id=invited.id), {}),
             "admin.deactivate": (url_for("admin.deactivate", user_id=member.id), {}),
             "admin.reactivate": (url_for("admin.reactivate", user_id=member.id), {}),
+            "admin.reset_second_factor": (
+                url_for("admin.reset_second_factor", user_id=member.id),
+                {},
+            ),
         }
     requests = {endpoint: ("GET", url, None) for endpoint, url in get.items()}
     requests.update({endpoint: ("POST", url, data) for endpoint, (url, data) in post.items()})

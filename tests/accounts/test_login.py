@@ -69,6 +69,13 @@ def test_session_from_another_browser_is_not_accepted(client, member):
     assert "/login" in stolen.headers["Location"]
 
 
+def test_session_survives_a_change_of_network_address(client, member):
+    """Mobile data changes a reader's address often: that alone does not log them out."""
+    login_with_form(client, member.email)
+    moved = client.get("/account", environ_base={"REMOTE_ADDR": "198.51.100.23"})
+    assert moved.status_code == 200
+
+
 @pytest.mark.parametrize(
     "target",
     [

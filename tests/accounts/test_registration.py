@@ -103,6 +103,10 @@ class TestRegistration:
         assert response.status_code == 400
         assert html_t("This link has been cancelled. Ask for a new one.") in text(response)
         assert client.get(new).status_code == 200
+        sent = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "account.verification_sent")
+        ).all()
+        assert len(sent) == 2  # at registration, then on request
 
     def test_existing_address_gets_the_same_answer_and_its_owner_a_notice(self, client, outbox):
         first = client.post("/register", data=REGISTER)

@@ -180,3 +180,38 @@ def test_codes_are_checked_in_utc_whatever_the_server_time_zone(app, member, mon
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_secretariat_removes_a_lost_second_factor(client, member, secretariat):
+    member_browser = client.application.test_client()
+    login_as(member_browser, member)
+    _enable(member_browser)
+    login_as(client, secretariat)
+    response = client.post(
+        f"/secretariat/members/{member.id}/reset-second-factor", follow_redirects=True
+    )
+    assert html_t(
+        "The second factor of %(name)s is removed. They can set up a new one.",
+        name=member.display_name,
+    ) in text(response)
+    db.session.refresh(member)
+    assert not member.totp_enabled
+    assert member.recovery_codes == []
+    assert member_browser.get("/account").status_code == 302  # logged out everywhere
+    assert login_with_form(member_browser, member.email).headers["Location"] == "/"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.totp_reset"))
+    assert (entry.actor_id, entry.target_id) == (secretariat.id, str(member.id))
+
+
+def test_removing_a_second_factor_that_is_not_there_is_explained(client, member, secretariat):
+    login_as(client, secretariat)
+    response = client.post(
+        f"/secretariat/members/{member.id}/reset-second-factor", follow_redirects=True
+    )
+    assert html_t("This account has no second factor.") in text(response)
+    response = client.post(
+        f"/secretariat/members/{secretariat.id}/reset-second-factor", follow_redirects=True
+    )
+    assert html_t("Use your own account page to change your second factor.") in text(response)
+    db.session.refresh(secretariat)
+    assert secretariat.totp_enabled
