@@ -1,7 +1,7 @@
 """Word-level red-line comparison between two versions of a recommendation.
 
-Pure Python (no Flask): the views only call :func:`diff_paragraphs` and
-:func:`render_ops_html`.
+Pure Python (no Flask). Articles are aligned with :func:`diff_paragraphs`, each changed
+article is compared word by word (:func:`diff_words`) and shown with :func:`render_ops_html`.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ _TOKEN_RE = re.compile(rf"{_WORD}|\s+|[^\w\s]", re.UNICODE)
 _WORD_RE = re.compile(_WORD, re.UNICODE)
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 
+# Token-pair budget for one word diff (about 1,000 changed words on each side). Beyond it,
+# lines are aligned first; a region still over budget is shown as one deletion + insertion.
+MAX_WORD_DIFF_CELLS = 4_000_000
 # Paragraph pairing inside a "replace" block: below this word-overlap score two paragraphs
 # are considered unrelated (shown as removed + added rather than as one rewritten article).
 MIN_PAIRING_SIMILARITY = 0.5
@@ -155,22 +158,69 @@ def _cleanup(raw: Iterable[tuple[OpKind, str]]) -> list[_Change | str]:
     return segments
 
 
+def _lines(tokens: list[str]) -> list[tuple[str, ...]]:
+    """Group tokens into lines (a line ends with the whitespace token holding its newline)."""
+    lines: list[tuple[str, ...]] = []
+    start = 0
+    for i, token in enumerate(tokens):
+        if "\n" in token:
+            lines.append(tuple(tokens[start : i + 1]))
+            start = i + 1
+    if start < len(tokens):
+        lines.append(tuple(tokens[start:]))
+    return lines
+
+
+def _token_opcodes(
+    a: list[str], b: list[str], *, by_lines: bool = True
+) -> list[tuple[OpKind, str]]:
+    """Raw equal/delete/insert runs; a "replace" becomes the deletion then the insertion."""
+    # Trim the common head and tail first: SequenceMatcher without autojunk is quadratic in
+    # frequent tokens (spaces), and a typical revision touches a few places of a long text.
+    limit = min(len(a), len(b))
+    prefix = 0
+    while prefix < limit and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    middle_a, middle_b = a[prefix : len(a) - suffix], b[prefix : len(b) - suffix]
+
+    raw: list[tuple[OpKind, str]] = [("equal", "".join(a[:prefix]))]
+    if len(middle_a) * len(middle_b) <= MAX_WORD_DIFF_CELLS:
+        for tag, i1, i2, j1, j2 in SequenceMatcher(
+            None, middle_a, middle_b, autojunk=False
+        ).get_opcodes():
+            if tag == "equal":
+                raw.append(("equal", "".join(middle_a[i1:i2])))
+                continue
+            raw.append(("delete", "".join(middle_a[i1:i2])))
+            raw.append(("insert", "".join(middle_b[j1:j2])))
+    elif by_lines and (lines_a := _lines(middle_a)) and len(lines_a) > 1:
+        # Too big for a word diff (e.g. a long list): align lines first, then word-diff the
+        # changed runs of lines, which are usually small.
+        lines_b = _lines(middle_b)
+        for tag, i1, i2, j1, j2 in SequenceMatcher(
+            None, lines_a, lines_b, autojunk=False
+        ).get_opcodes():
+            old_run = [token for line in lines_a[i1:i2] for token in line]
+            new_run = [token for line in lines_b[j1:j2] for token in line]
+            if tag == "equal":
+                raw.append(("equal", "".join(old_run)))
+            else:
+                raw.extend(_token_opcodes(old_run, new_run, by_lines=False))
+    else:
+        # Huge rewritten region: a coarse but correct red-line beats tying up a worker.
+        raw.append(("delete", "".join(middle_a)))
+        raw.append(("insert", "".join(middle_b)))
+    raw.append(("equal", "".join(a[len(a) - suffix :])))
+    return [(kind, text) for kind, text in raw if text]
+
+
 def diff_words(old: str, new: str) -> list[Op]:
     """Word-by-word comparison; equal+delete texts rebuild ``old``, equal+insert ``new``."""
-    a, b = tokenize(old), tokenize(new)
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    raw: list[tuple[OpKind, str]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            raw.append(("equal", "".join(a[i1:i2])))
-            continue
-        # "replace" is shown as the deletion followed by the insertion.
-        if tag in ("delete", "replace"):
-            raw.append(("delete", "".join(a[i1:i2])))
-        if tag in ("insert", "replace"):
-            raw.append(("insert", "".join(b[j1:j2])))
     ops: list[Op] = []
-    for segment in _cleanup(raw):
+    for segment in _cleanup(_token_opcodes(tokenize(old), tokenize(new))):
         if isinstance(segment, str):
             ops.append(Op("equal", segment))
             continue
