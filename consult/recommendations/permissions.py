@@ -115,9 +115,10 @@ def can_propose_amendment(user, rec: Recommendation) -> bool:
 def can_decide_amendment(user, amendment: Amendment, rec: Recommendation) -> bool:
     """Accept or reject: the rapporteur (or the secretariat), while the text may change.
 
-    An amendment put to the vote is no longer the rapporteur's to decide: the poll is.
+    An amendment put to the vote is still applied or rejected here, once the poll has given
+    its result (the votes domain records it; it never rewrites the text itself).
     """
-    return amendment.state == "proposed" and can_edit_text(user, rec)
+    return amendment.is_open and can_edit_text(user, rec)
 
 
 def can_withdraw_amendment(user, amendment: Amendment) -> bool:

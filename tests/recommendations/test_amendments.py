@@ -237,12 +237,14 @@ def test_amendments_are_closed_outside_deliberation(client, rapporteur, author, 
     assert client.get(f"/recommendations/{rec.reference}/amendments/new").status_code == 403
 
 
-def test_once_put_to_vote_the_rapporteur_no_longer_decides(client, rec, rapporteur, author):
+def test_after_the_vote_the_rapporteur_writes_the_result_in(client, rec, rapporteur, author):
     amendment = _propose(rec, author)
     services.put_amendment_to_vote(factories.SecretariatFactory(), amendment)
     db.session.commit()
-    login_as(client, rapporteur)
     base = f"/recommendations/{rec.reference}/amendments/{amendment.id}"
-    assert client.post(base + "/accept").status_code == 403
-    assert client.post(base + "/reject", data={"reason": "Non."}).status_code == 403
-    assert "put-to-vote" not in client.get(base).get_data(as_text=True)
+    login_as(client, author)
+    assert client.post(base + "/withdraw").status_code == 403  # the vote is under way
+    login_as(client, rapporteur)
+    assert client.post(base + "/accept").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Amendment, amendment.id).state == "accepted"
