@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from ..accounts import services
 from ..accounts.forms import ConfirmForm, EditMemberForm, InviteForm
@@ -51,22 +51,31 @@ def members():
         query = query.where(User.active.is_(False))
     if q:
         query = query.where(_matches(q, User.display_name, User.email, User.organisation))
-    query = query.order_by(User.role.desc(), User.college, func.lower(User.display_name))
+    # The secretariat first, then the colleges in the council's order (State, private
+    # sector, civil society), then by name.
+    college_order = case({code: rank for rank, code in enumerate(COLLEGES)}, value=User.college)
+    query = query.order_by(User.role.desc(), college_order, func.lower(User.display_name))
     page = paginate(query, per_page=50)
-    counts = dict(
-        db.session.execute(
-            select(User.college, func.count())
-            .where(User.role == "member", User.active.is_(True))
-            .group_by(User.college)
-        ).all()
-    )
     return render_template(
         "admin/members.html",
         page=page,
-        counts={code: counts.get(code, 0) for code in COLLEGES},
+        counts=_college_counts(),
         college_labels=COLLEGE_LABELS,
         filters={"college": college, "status": status, "q": q},
     )
+
+
+def _college_counts() -> dict[str, dict[str, int]]:
+    """Active members (invitation accepted) and pending invitations, per college."""
+    rows = db.session.execute(
+        select(User.college, User.password_hash.is_not(None), func.count())
+        .where(User.role == "member", User.active.is_(True))
+        .group_by(User.college, User.password_hash.is_not(None))
+    ).all()
+    counts = {kind: dict.fromkeys(COLLEGES, 0) for kind in ("active", "invited")}
+    for college, accepted, number in rows:
+        counts["active" if accepted else "invited"][college] += number
+    return counts
 
 
 @bp.route("/members/invite", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from ..extensions import db
 from ..pagination import paginate
 from ..security import secretariat_required
 from .models import AuditEntry
@@ -43,10 +44,17 @@ def index():
         query = query.where(AuditEntry.created_at < until + timedelta(days=1))  # the whole day
     page = paginate(query.order_by(AuditEntry.id.desc()), per_page=50)
     check = verify_chain() if request.args.get("verify") == "1" else None
+    target_types = db.session.scalars(
+        select(AuditEntry.target_type)
+        .where(AuditEntry.target_type.is_not(None))
+        .distinct()
+        .order_by(AuditEntry.target_type)
+    ).all()
     return render_template(
         "audit/index.html",
         page=page,
         check=check,
+        target_types=target_types,
         filters={
             "action": action,
             "target": target,

@@ -38,20 +38,34 @@ def _names(response) -> list[str]:
     return re.findall(r'<a href="/secretariat/members/\d+">([^<]+)</a>', text(response))
 
 
-def _counts(response) -> list[str]:
+def _counts(response) -> dict[str, list[str]]:
+    """Row label -> the numbers per college (State, private sector, civil society) and total."""
     summary = text(response).split('<table class="summary">', 1)[1].split("</table>", 1)[0]
-    return re.findall(r"<td>([^<]*)</td>", summary)
+    rows = re.findall(r'<th scope="row">([^<]+)</th>((?:<td>[^<]*</td>)+)', summary)
+    return {label: re.findall(r"<td>([^<]*)</td>", cells) for label, cells in rows}
 
 
 def test_members_by_college_with_counts(client, secretariat, council):
     login_as(client, secretariat)
     response = client.get("/secretariat/members")
     assert response.status_code == 200
-    # Active members per college (State, private sector, civil society) and the total.
-    assert _counts(response) == ["3", "2", "1", "6"]
-    names = _names(response)
-    assert len(names) == 8  # the seven members and the secretariat account
-    assert names[0] == secretariat.display_name  # the secretariat first, then by college
+    # Per college (State, private sector, civil society) and in all; the deactivated member
+    # is counted nowhere.
+    assert _counts(response) == {
+        html_t("Active"): ["3", "2", "0", "5"],
+        html_t("Invitation pending"): ["0", "0", "1", "1"],
+    }
+    # The secretariat first, then the colleges in the council's order, then by name.
+    assert _names(response) == [
+        secretariat.display_name,
+        "Aminata Traoré",
+        "Boubacar Diallo",
+        "Fatoumata Keïta",
+        "Awa Bagayoko",
+        "Nana Diakité",
+        "Hawa Ballo",
+        "Oumou Sow",
+    ]
 
 
 def test_members_filters(client, secretariat, council):

@@ -46,6 +46,14 @@ def test_lists_newest_first_with_who_and_what(client, log):
     assert "9 mars 2018" in text(response)
 
 
+def test_target_kinds_offered_are_those_in_the_log(client, log):
+    login_as(client, log["secretariat"])
+    page = text(client.get("/secretariat/audit/?target=user"))
+    select_box = page.split('<select id="a-target" name="target">', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="([a-z_]*)"', select_box) == ["", "recommendation", "user"]
+    assert '<option value="user" selected>' in select_box
+
+
 def test_filters(client, log):
     login_as(client, log["secretariat"])
     member, secretariat = log["member"], log["secretariat"]
