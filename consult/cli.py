@@ -139,6 +139,31 @@ def update() -> None:
         "--no-fuzzy-matching",
         "--ignore-obsolete",
     )
+    fill_english(ROOT / "translations/en/LC_MESSAGES/messages.po")
+
+
+def fill_english(path: Path) -> int:
+    """The source strings are English: an empty English entry takes its msgid."""
+    from babel.messages.pofile import read_po, write_po
+
+    if not path.exists():
+        return 0
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    filled = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):
+            if not all(message.string):
+                message.string = (message.id[0], message.id[1])
+                filled += 1
+        elif not message.string:
+            message.string = message.id
+            filled += 1
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False)
+    return filled
 
 
 @translate_cli.command("compile")
