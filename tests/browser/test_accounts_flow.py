@@ -70,6 +70,9 @@ def test_invited_member_sets_a_password_logs_in_and_switches_language(
         expect(nav_link(member, live_server, "My account", "fr")).to_be_visible()
 
         # English, then back to French: the page's language and its menu follow.
+        french_label = live_server.gettext("My account", "fr")
+        assert french_label != "My account"  # the catalogue is there: the change is visible
+        expect(member.get_by_role("link", name=french_label, exact=True)).to_be_visible()
         member.get_by_role("button", name="English").click()
         member.wait_for_load_state()
         expect(member.locator("html")).to_have_attribute("lang", "en")
