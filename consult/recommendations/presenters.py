@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .diff import diff_paragraphs, diff_stats, diff_words, render_ops_html
-from .models import Amendment, DeliberationComment, RecommendationVersion
+from .models import Amendment, DeliberationComment, RecommendationVersion, Sponsorship, StateChange
 from .text import render_paragraphs, split_paragraphs
 
 
@@ -148,3 +149,41 @@ def threads(comments: list[DeliberationComment]) -> list[Thread]:
         else:
             parent.replies.append(node)
     return roots
+
+
+# Within the same instant: the move before the version it carries, then the rest.
+_EVENT_ORDER = {"state": 0, "version": 1, "sponsor": 2, "amendment": 3, "decision": 4, "comment": 5}
+
+
+@dataclass
+class Event:
+    """One step on a recommendation's timeline."""
+
+    at: datetime
+    kind: str  # state, version, sponsor, amendment, decision, comment
+    subject: object
+    actor: object = None
+
+
+def timeline(
+    changes: list[StateChange],
+    versions: list[RecommendationVersion],
+    sponsors: list[Sponsorship],
+    amendments: list[Amendment] = (),
+    comments: list[DeliberationComment] = (),
+) -> list[Event]:
+    """Every step, oldest first: moves, new versions (v1 is the creation), co-sponsors, and,
+    for those who read the deliberation, amendments proposed and decided and comments.
+
+    An accepted amendment is told by the version that contains it, not twice.
+    """
+    events = [Event(c.created_at, "state", c, c.actor) for c in changes]
+    events += [Event(v.created_at, "version", v, v.author) for v in versions if v.number > 1]
+    events += [Event(s.added_at, "sponsor", s) for s in sponsors]
+    for amendment in amendments:
+        events.append(Event(amendment.created_at, "amendment", amendment, amendment.author))
+        if amendment.decided_at and amendment.state != "accepted":
+            events.append(Event(amendment.decided_at, "decision", amendment, amendment.decided_by))
+    events += [Event(c.created_at, "comment", c, c.author) for c in comments]
+    events.sort(key=lambda e: (e.at, _EVENT_ORDER[e.kind]))
+    return events

@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from ..accounts.forms import ConfirmForm
 from ..accounts.models import COLLEGES, User
@@ -381,6 +381,7 @@ def _detail_context(rec: Recommendation) -> dict:
                 select(Amendment)
                 .where(Amendment.recommendation_id == rec.id)
                 .order_by(Amendment.created_at, Amendment.id)
+                .options(joinedload(Amendment.decided_by))
             )
         )
         comments = list(
@@ -421,15 +422,15 @@ def _detail_context(rec: Recommendation) -> dict:
                 thread.paragraph_now, {"count": 0, "first": thread.comment.id}
             )
             entry["count"] += 1
-    timeline = list(
+    changes = list(
         db.session.scalars(
             select(StateChange)
             .where(StateChange.recommendation_id == rec.id)
             .order_by(StateChange.created_at, StateChange.id)
         )
     )
-    version_numbers = {v.id: v.number for v in others}
-    version_numbers[current.id] = current.number
+    all_versions = _version_list(rec)
+    version_numbers = {v.id: v.number for v in all_versions}
     comment_form = CommentForm(formdata=None)
     comment_form.paragraph.choices = _paragraph_choices(current.body, general=True)
     return {
@@ -442,8 +443,9 @@ def _detail_context(rec: Recommendation) -> dict:
         "threads": threads,
         "comment_count": len(comments),
         "paragraph_threads": paragraph_threads,
-        "timeline": timeline,
+        "timeline": presenters.timeline(changes, all_versions, rec.sponsors, amendments, comments),
         "version_numbers": version_numbers,
+        "accepted": _accepted_amendments(rec),
         "balance": rec.college_balance(),
         "state_labels": STATE_LABELS,
         "comment_form": comment_form,
@@ -496,6 +498,16 @@ def versions(ref):
     if redirect_to:
         return redirect_to
     rows = _version_list(rec)
+    return render_template(
+        "recommendations/versions.html",
+        rec=rec,
+        versions=rows,
+        accepted=_accepted_amendments(rec),
+    )
+
+
+def _accepted_amendments(rec: Recommendation) -> dict[int, list[int]]:
+    """Version id -> the amendments it accepted."""
     accepted: dict[int, list[int]] = {}
     for amendment_id, version_id in db.session.execute(
         select(Amendment.id, Amendment.result_version_id)
@@ -503,9 +515,7 @@ def versions(ref):
         .order_by(Amendment.id)
     ):
         accepted.setdefault(version_id, []).append(amendment_id)
-    return render_template(
-        "recommendations/versions.html", rec=rec, versions=rows, accepted=accepted
-    )
+    return accepted
 
 
 def _version_list(rec: Recommendation) -> list[RecommendationVersion]:
