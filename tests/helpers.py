@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -49,7 +50,12 @@ def logout(client) -> None:
 
 
 def text(response) -> str:
-    return response.get_data(as_text=True)
+    """The page as a reader sees it: HTML entities decoded.
+
+    Jinja escapes plain strings (an apostrophe becomes &#39;) but not translated lazy strings,
+    so comparing escaped forms would depend on how each message reached the template.
+    """
+    return html.unescape(response.get_data(as_text=True))
 
 
 def t(msgid: str, locale: str = "fr", **values) -> str:
@@ -59,10 +65,8 @@ def t(msgid: str, locale: str = "fr", **values) -> str:
 
 
 def html_t(msgid: str, locale: str = "fr", **values) -> str:
-    """As `t`, escaped the way Jinja writes it into a page."""
-    from markupsafe import escape
-
-    return str(escape(t(msgid, locale, **values)))
+    """As `t`, to compare with `text(response)` (which decodes HTML entities)."""
+    return t(msgid, locale, **values)
 
 
 def totp_code(secret: str, steps_ahead: int = 0) -> str:
