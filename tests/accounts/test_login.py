@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from consult import create_app
 from consult.audit.models import AuditEntry
-from consult.extensions import db
+from consult.extensions import db, limiter
 
 from .. import factories
 from ..helpers import html_t, login_with_form, text
@@ -167,3 +168,14 @@ class TestThrottling:
         # Still one failure left before the limit.
         assert login_with_form(client, member.email, "wrong password!").status_code == 200
         assert login_with_form(client, member.email, "wrong password!").status_code == 429
+
+
+def test_throttling_counts_in_memory_by_default_and_in_redis_when_configured():
+    """No server is contacted here: the storage is chosen from RATELIMIT_STORAGE_URI."""
+    create_app("test")
+    assert type(limiter.storage).__name__ == "MemoryStorage"
+    try:
+        create_app("test", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6399/0")
+        assert type(limiter.storage).__name__ == "RedisStorage"
+    finally:
+        create_app("test")  # the shared limiter back in memory for the next tests
