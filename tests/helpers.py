@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from urllib.parse import urlencode
 
 import pyotp
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_translations, gettext
 
 from .factories import PASSWORD
 
@@ -62,6 +62,14 @@ def t(msgid: str, locale: str = "fr", **values) -> str:
     """`msgid` as the given language shows it (whatever the catalogue holds today)."""
     with force_locale(locale):
         return gettext(msgid, **values)
+
+
+def nt(singular: str, plural: str, count: int, /, locale: str = "fr", **values) -> str:
+    """As `t`, for a message with plural forms (ngettext); `count` chooses the form (and is
+    `%(num)s` unless `num` is given)."""
+    values.setdefault("num", count)
+    with force_locale(locale):
+        return get_translations().ungettext(singular, plural, count) % values
 
 
 def html_t(msgid: str, locale: str = "fr", **values) -> str:

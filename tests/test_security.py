@@ -60,6 +60,11 @@ class TestErrorPages:
         assert response.is_json
         assert response.get_json() == {
             "error": 404,
+            "message": t("This page does not exist, or is not public."),
+        }
+        response = client.get("/api/v1/does-not-exist", headers={"Accept-Language": "en"})
+        assert response.get_json() == {
+            "error": 404,
             "message": "This page does not exist, or is not public.",
         }
 

@@ -13,7 +13,7 @@ from consult.recommendations.text import split_paragraphs
 
 from .. import factories
 from ..conftest import login_as
-from ..helpers import t
+from ..helpers import t, text
 from .helpers import BODY, make_recommendation, new_version
 
 PARAGRAPHS = split_paragraphs(BODY)
@@ -223,7 +223,7 @@ def test_bad_amendments_are_refused_clearly(client, rec, author, data, message):
         **data,
     }
     response = client.post(f"/recommendations/{rec.reference}/amendments/new", data=form)
-    page = response.get_data(as_text=True)
+    page = text(response)
     assert response.status_code == 400
     assert t(message) in page
     if "justification" not in data:

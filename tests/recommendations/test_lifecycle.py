@@ -16,6 +16,7 @@ from consult.recommendations import lifecycle
 from consult.recommendations.models import STATES, StateChange
 
 from .. import factories
+from ..helpers import t
 from .helpers import make_recommendation
 
 ACTORS = (
@@ -108,8 +109,9 @@ def test_reason_required(cast, move):
     rec.state = from_state
     db.session.flush()
     for blank in ("", "   \n "):
-        with pytest.raises(lifecycle.TransitionError, match="reason"):
+        with pytest.raises(lifecycle.TransitionError) as excinfo:
             lifecycle.transition(actor, rec, to_state, blank)
+        assert str(excinfo.value) == t("Please give a reason for this change of state.")
     change = lifecycle.transition(actor, rec, to_state, "  Le texte est abandonné. ")
     assert change.reason == "Le texte est abandonné."
     assert rec.state == to_state

@@ -16,14 +16,30 @@ from consult.timeutil import utcnow
 from consult.votes import integrity, services
 from consult.votes.models import Poll, PollResult, Proxy, RollCallBallot, SecretBallot
 from tests.conftest import login_as
+from tests.helpers import nt, t, text
 
 from .conftest import make_poll, make_recommendation, vote
 
 
-def page(client, url, **kwargs):
+def fetch(client, url, **kwargs):
     response = client.get(url, **kwargs)
     assert response.status_code == 200, (url, response.status_code)
-    return response.get_data(as_text=True)
+    return response
+
+
+def page(client, url, **kwargs):
+    """The page as a reader sees it (entities decoded), to compare with t(...)."""
+    return text(fetch(client, url, **kwargs))
+
+
+def body(client, url, **kwargs):
+    """A CSV or JSON document, as sent."""
+    return fetch(client, url, **kwargs).get_data(as_text=True)
+
+
+def rules_sentence(college_rule: str, condition: str, share: str) -> str:
+    """A sentence of the rules' description, as the default language (French) shows it."""
+    return t(college_rule, condition=t(condition, share=t(share)))
 
 
 def cast_through_the_pages(client, poll, choice, voter_id=None):
@@ -33,8 +49,8 @@ def cast_through_the_pages(client, poll, choice, voter_id=None):
     voter = str(voter_id or "")
     confirm = client.post(f"/polls/{poll.id}/vote", data={"choice": choice, "voter": voter})
     assert confirm.status_code == 200
-    html = confirm.get_data(as_text=True)
-    assert "Cast my vote" in html
+    html = text(confirm)
+    assert t("Cast my vote") in html
     voter_field = re.search(r'name="voter" type="hidden" value="(\d+)"', html) or re.search(
         r'id="voter" name="voter" type="hidden" value="(\d+)"', html
     )
@@ -54,27 +70,27 @@ def test_member_votes_with_a_confirmation_step_and_gets_a_receipt(
     response = cast_through_the_pages(client, roll_call_poll, "against")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    html = response.get_data(as_text=True)
+    html = text(response)
     code = re.search(r'<p class="receipt-code"><code>([A-Z2-7-]{19})</code>', html).group(1)
     ballot = db.session.scalars(select(RollCallBallot)).one()
     assert ballot.receipt_hash == integrity.receipt_fingerprint(code)
     assert ballot.choice == "against" and ballot.voter_id == member.id
     assert ballot.receipt_hash[:16] in html
     poll_page = page(client, f"/polls/{roll_call_poll.id}")
-    assert "You have voted." in poll_page and "Change my vote" in poll_page
+    assert t("You have voted.") in poll_page and t("Change my vote") in poll_page
     assert code not in poll_page
 
 
 def test_confirm_page_lets_the_member_change_the_choice(client, council, secret_poll, member):
     login_as(client, member)
     confirm = client.post(f"/polls/{secret_poll.id}/vote", data={"choice": "for", "voter": ""})
-    assert "formaction" in confirm.get_data(as_text=True)
+    assert "formaction" in text(confirm)
     back = client.post(
         f"/polls/{secret_poll.id}/vote",
         data={"choice": "for", "voter": str(member.id), "back": "1"},
     )
-    html = back.get_data(as_text=True)
-    assert "Continue" in html and re.search(
+    html = text(back)
+    assert t("Continue") in html and re.search(
         r'value="for"[^>]*checked|checked[^>]*value="for"', html
     )
     assert services.turnout(secret_poll).voted == 0
@@ -82,8 +98,8 @@ def test_confirm_page_lets_the_member_change_the_choice(client, council, secret_
 
 def test_choosing_nothing_is_refused_with_a_message(client, council, secret_poll, member):
     login_as(client, member)
-    html = client.post(f"/polls/{secret_poll.id}/vote", data={"voter": ""}).get_data(as_text=True)
-    assert "Choose for, against or abstain." in html
+    html = text(client.post(f"/polls/{secret_poll.id}/vote", data={"voter": ""}))
+    assert t("Choose for, against or abstain.") in html
     assert services.turnout(secret_poll).voted == 0
 
 
@@ -97,7 +113,9 @@ def test_secret_ballot_cannot_be_cast_twice_from_the_pages(client, council, secr
         data={"choice": "against", "voter": str(member.id)},
         follow_redirects=True,
     )
-    assert "final" in again.get_data(as_text=True)
+    assert t(
+        "A ballot has already been cast for this member: in a secret ballot it is final."
+    ) in text(again)
     assert db.session.scalars(select(SecretBallot.choice)).all() == ["for"]
 
 
@@ -108,9 +126,15 @@ def test_member_not_entitled_is_told_so(client, council, secretariat, recommenda
     late = MemberFactory(college="state")
     login_as(client, late)
     html = page(client, f"/polls/{poll.id}")
-    assert "You are not entitled to vote in this poll" in html
+    assert (
+        t(
+            "You are not entitled to vote in this poll (entitled voters are the members active "
+            "when it opened)."
+        )
+        in html
+    )
     response = client.get(f"/polls/{poll.id}/vote", follow_redirects=True)
-    assert "not entitled" in response.get_data(as_text=True)
+    assert t("You are not entitled to vote in this poll.") in text(response)
 
 
 # Proxies -----------------------------------------------------------------------------------
@@ -125,22 +149,26 @@ def test_proxy_given_used_and_shown(client, council, roll_call_poll):
     response = client.post(
         f"/polls/{roll_call_poll.id}/proxy", data={"holder": holder.id}, follow_redirects=True
     )
-    html = response.get_data(as_text=True)
-    assert f"Your proxy is given to {holder.display_name}" in html
-    assert "Proxies: who votes for whom" in html and "Revoke my proxy" in html
+    html = text(response)
+    assert t("Your proxy is given to %(name)s.", name=holder.display_name) in html
+    assert t("Proxies: who votes for whom") in html and t("Revoke my proxy") in html
 
     login_as(client, holder)
     html = page(client, f"/polls/{roll_call_poll.id}")
-    assert f"Vote for {delegator.display_name} (proxy)" in html and ">Vote<" in html
+    assert t("Vote for %(name)s (proxy)", name=delegator.display_name) in html
+    assert f">{t('Vote')}<" in html
     response = cast_through_the_pages(client, roll_call_poll, "abstain", voter_id=delegator.id)
-    assert f"Vote cast for {delegator.display_name}" in response.get_data(as_text=True)
+    cast_for = t(
+        "Vote cast for %(name)s: %(choice)s.", name=delegator.display_name, choice=t("Abstain")
+    )
+    assert cast_for in text(response)
     ballot = db.session.scalars(select(RollCallBallot)).one()
     assert (ballot.voter_id, ballot.cast_by_id, ballot.method) == (delegator.id, holder.id, "proxy")
 
     login_as(client, delegator)
     html = page(client, f"/polls/{roll_call_poll.id}")
-    assert f"{holder.display_name} has voted for you as your proxy" in html
-    assert "Revoke my proxy" not in html
+    assert t("%(name)s has voted for you as your proxy.", name=holder.display_name) in html
+    assert t("Revoke my proxy") not in html
 
 
 def test_delegator_revokes_then_votes(client, council, secret_poll):
@@ -150,7 +178,7 @@ def test_delegator_revokes_then_votes(client, council, secret_poll):
     login_as(client, delegator)
     assert client.get(f"/polls/{secret_poll.id}/vote").status_code == 302
     response = client.post(f"/polls/{secret_poll.id}/proxy/revoke", follow_redirects=True)
-    assert "Your proxy is revoked" in response.get_data(as_text=True)
+    assert t("Your proxy is revoked: you can vote yourself.") in text(response)
     assert db.session.scalars(select(Proxy)).one().revoked_at is not None
     assert cast_through_the_pages(client, secret_poll, "for").status_code == 200
 
@@ -160,9 +188,7 @@ def test_proxy_to_a_member_who_cannot_hold_one_is_refused(client, council, roll_
     services.give_proxy(a, roll_call_poll, b)
     db.session.commit()
     login_as(client, c)
-    html = client.post(f"/polls/{roll_call_poll.id}/proxy", data={"holder": b.id}).get_data(
-        as_text=True
-    )
+    html = text(client.post(f"/polls/{roll_call_poll.id}/proxy", data={"holder": b.id}))
     assert "error-summary" in html
     assert len(db.session.scalars(select(Proxy)).all()) == 1
 
@@ -190,31 +216,41 @@ def test_only_turnout_shows_while_open(client, as_user, council, roll_call_poll,
     for role in ("visitor", "participant", "secretariat"):
         as_user(role)
         html = page(client, f"/polls/{poll_id}")
-        assert "6 of 9 entitled members have voted" in html
+        assert (
+            nt(
+                "%(num)s of %(total)s entitled member has voted",
+                "%(num)s of %(total)s entitled members have voted",
+                9,
+                num=6,
+                total=9,
+            )
+            in html
+        )
         for marker in (
             'class="results"',
             "<svg",
-            "Result by college",
-            "Roll call",
+            t("Result by college"),
+            t("Roll call"),
             "outcome-",
-            ">Against<",
-            ">Abstain<",
-            ">For<",
-            "threshold",
+            f">{t('Against')}<",
+            f">{t('Abstain')}<",
+            f">{t('For')}<",
+            t("Threshold met"),
         ):
             assert marker not in html, (role, marker)
         for person in people[:6]:
             assert person.display_name not in html or role == "secretariat"
         ballots = page(client, f"/polls/{poll_id}/ballots")
-        assert "published when the poll closes" in ballots and "<code>" not in ballots
-        assert "can be checked once the poll has closed" in page(
+        assert t("The ballot list is published when the poll closes.") in ballots
+        assert "<code>" not in ballots
+        assert t("Receipts can be checked once the poll has closed.") in page(
             client, f"/polls/{poll_id}/receipt"
         )
-        csv_text = page(client, f"/polls/{poll_id}/results.csv")
+        csv_text = body(client, f"/polls/{poll_id}/results.csv")
         assert csv_text.splitlines()[0] == "college,entitled,ballots"
         assert csv_text.splitlines()[-1] == "overall,9,6"
         for url in (f"/api/v1/polls/{poll_id}", "/api/v1/polls"):
-            data = json.loads(page(client, url))
+            data = json.loads(body(client, url))
             keys = set(_keys(data))
             assert not keys & {
                 "for",
@@ -226,7 +262,7 @@ def test_only_turnout_shows_while_open(client, as_user, council, roll_call_poll,
                 "seal",
                 "share_for",
             }, keys
-        assert json.loads(page(client, f"/api/v1/polls/{poll_id}"))["turnout"]["ballots"] == 6
+        assert json.loads(body(client, f"/api/v1/polls/{poll_id}"))["turnout"]["ballots"] == 6
     # The member sees their own vote, and nothing else.
     as_user("member")
     html = page(client, f"/polls/{poll_id}")
@@ -241,31 +277,35 @@ def test_results_appear_at_the_close(
     vote(roll_call_poll, people[5], "against")
     as_user("secretariat")
     response = client.post(f"/secretariat/polls/{roll_call_poll.id}/close", follow_redirects=True)
-    assert "The poll is closed and counted." in response.get_data(as_text=True)
+    assert t("The poll is closed and counted.") in text(response)
     assert recommendation.state == "adopted"
     as_user("visitor")
     html = page(client, f"/polls/{roll_call_poll.id}")
     assert 'class="outcome outcome-adopted"' in html
     assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="chart-title chart-desc"', html)
     assert '<desc id="chart-desc">' in html and "style=" not in html
-    assert "Roll call" in html and people[5].display_name in html
-    data = json.loads(page(client, f"/api/v1/polls/{roll_call_poll.id}"))
+    assert t("Roll call") in html and people[5].display_name in html
+    data = json.loads(body(client, f"/api/v1/polls/{roll_call_poll.id}"))
     assert data["outcome"] == "adopted" and data["result"]["overall"]["for"] == 5
     assert len(data["ballots"]) == 6 and data["ballots"][0]["voter"]
-    csv_lines = page(client, f"/polls/{roll_call_poll.id}/results.csv").splitlines()
+    csv_lines = body(client, f"/polls/{roll_call_poll.id}/results.csv").splitlines()
     assert csv_lines[0].startswith("college,entitled,ballots,for,against,abstain")
     assert "overall,9,6,5,1,0,yes,yes" in csv_lines
     ballots = page(client, f"/polls/{roll_call_poll.id}/ballots")
     assert integrity.receipt_fingerprint(codes[0])[:16] in ballots
     checked = client.post(f"/polls/{roll_call_poll.id}/receipt", data={"code": codes[0]})
-    assert "This ballot was counted, as: For." in checked.get_data(as_text=True)
+    assert t("This ballot was counted, as: %(choice)s.", choice=t("For")) in text(checked)
     unknown = client.post(
         f"/polls/{roll_call_poll.id}/receipt", data={"code": "AAAA-BBBB-CCCC-DDDD"}
     )
-    assert "No ballot of this poll has this receipt" in unknown.get_data(as_text=True)
+    assert t(
+        "No ballot of this poll has this receipt. Check the code, and that it is a receipt "
+        "for this poll."
+    ) in text(unknown)
     malformed = client.post(f"/polls/{roll_call_poll.id}/receipt", data={"code": "hello"})
-    html = malformed.get_data(as_text=True)
-    assert "has 16 letters and digits" in html and 'value="hello"' in html
+    html = text(malformed)
+    assert t("A receipt code has 16 letters and digits, such as ABCD-EFGH-JKLM-NPQR.") in html
+    assert 'value="hello"' in html
 
 
 def test_secret_results_list_fingerprints_without_names(client, council, secret_poll, secretariat):
@@ -279,7 +319,7 @@ def test_secret_results_list_fingerprints_without_names(client, council, secret_
     assert len(fingerprints) == 5 and fingerprints == sorted(fingerprints)
     for person in people:
         assert person.display_name not in html
-    assert "Roll call" not in page(client, f"/polls/{secret_poll.id}")
+    assert t("Roll call") not in page(client, f"/polls/{secret_poll.id}")
 
 
 # The clock ----------------------------------------------------------------------------------
@@ -297,12 +337,12 @@ def test_scheduled_poll_opens_and_closes_when_a_page_is_read(
         closes_at=now + timedelta(hours=1),
     )
     poll_id = poll.id
-    assert "Open" in page(client, "/polls")
+    assert t("Open") in page(client, "/polls")
     assert db.session.get(Poll, poll_id).state == "open"
     vote(poll, council["state"][0], "for")
     poll.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    data = json.loads(page(client, f"/api/v1/polls/{poll_id}"))
+    data = json.loads(body(client, f"/api/v1/polls/{poll_id}"))
     assert data["state"] == "closed" and data["outcome"] == "adopted"
     assert db.session.get(PollResult, poll_id) is not None
 
@@ -328,8 +368,9 @@ def test_secretariat_creates_edits_and_opens_a_poll(client, as_user, council, re
         "closes_at": "",
     }
     bad = client.post("/secretariat/polls/new", data={**data, "quorum": "deux tiers"})
-    html = bad.get_data(as_text=True)
-    assert "Enter a share between 0 and 1" in html and 'value="deux tiers"' in html
+    html = text(bad)
+    assert t("Enter a share between 0 and 1, such as 1/2, 0,5 or 50 %.") in html
+    assert 'value="deux tiers"' in html
     response = client.post("/secretariat/polls/new", data=data)
     assert response.status_code == 302
     poll = db.session.scalars(select(Poll)).one()
@@ -341,7 +382,14 @@ def test_secretariat_creates_edits_and_opens_a_poll(client, as_user, council, re
         "college_rule": "each_college",
     }
     html = page(client, f"/polls/{poll.id}")
-    assert "at least three fifths of the ballots cast" in html and "in each college" in html
+    assert (
+        rules_sentence(
+            "Adopted if %(condition)s, in each college.",
+            "at least %(share)s of the ballots cast, abstentions included, are for",
+            "three fifths",
+        )
+        in html
+    )
 
     edit = {
         **data,
@@ -355,12 +403,12 @@ def test_secretariat_creates_edits_and_opens_a_poll(client, as_user, council, re
     assert poll.mode == "roll_call" and poll.rules["threshold"] == {"at_least": "2/3"}
     assert poll.closes_at is not None
     past = {**edit, "closes_at": "2020-01-01T10:00"}
-    assert "must be in the future" in client.post(
-        f"/secretariat/polls/{poll.id}/edit", data=past
-    ).get_data(as_text=True)
+    assert t("The closing time must be in the future.") in text(
+        client.post(f"/secretariat/polls/{poll.id}/edit", data=past)
+    )
 
     response = client.post(f"/secretariat/polls/{poll.id}/open", follow_redirects=True)
-    assert "The poll is open." in response.get_data(as_text=True)
+    assert t("The poll is open.") in text(response)
     db.session.refresh(poll)
     assert poll.state == "open"
     assert client.get(f"/secretariat/polls/{poll.id}/edit").status_code == 302
@@ -378,7 +426,7 @@ def test_secretariat_records_a_show_of_hands(client, as_user, council, roll_call
         data={f"vote-{a.id}": "for", f"vote-{b.id}": "against"},
         follow_redirects=True,
     )
-    assert "2 votes recorded." in response.get_data(as_text=True)
+    assert t("%(num)s votes recorded.", num=2) in text(response)
     ballots = db.session.scalars(select(RollCallBallot)).all()
     assert {(x.voter_id, x.choice, x.method) for x in ballots} == {
         (a.id, "for", "recorded"),
@@ -389,7 +437,7 @@ def test_secretariat_records_a_show_of_hands(client, as_user, council, roll_call
 def test_default_rules_page(client, as_user, council):
     as_user("secretariat")
     html = page(client, "/secretariat/votes/rules")
-    assert "more than half of the votes expressed" in html
+    assert t("more than %(share)s of the votes expressed are for", share=t("half")) in html
     data = {
         "quorum": "2/3",
         "college_quorum": "1/3",
@@ -401,17 +449,21 @@ def test_default_rules_page(client, as_user, council):
         "max_proxies": "2",
     }
     response = client.post("/secretariat/votes/rules", data=data, follow_redirects=True)
-    assert "The default rules are saved" in response.get_data(as_text=True)
+    assert t("The default rules are saved. New polls start from them.") in text(response)
     assert get_setting(services.RULES_KEY)["college_rule"] == "majority_of_colleges"
     assert get_setting(services.MAX_PROXIES_KEY) == 2
-    assert "in a majority of the colleges" in page(client, "/secretariat/votes/rules")
+    assert rules_sentence(
+        "Adopted if %(condition)s, in a majority of the colleges.",
+        "more than %(share)s of the votes expressed are for",
+        "half",
+    ) in page(client, "/secretariat/votes/rules")
     bad = client.post("/secretariat/votes/rules", data={**data, "max_proxies": "-1"})
-    assert bad.status_code == 200 and "error-summary" in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "error-summary" in text(bad)
 
 
 def test_simulator(client, as_user, app):
     as_user("secretariat")
-    assert "Counts by college" in page(client, "/secretariat/votes/simulator")
+    assert t("Counts by college") in page(client, "/secretariat/votes/simulator")
     data = {
         "quorum": "1/2",
         "college_quorum": "",
@@ -435,12 +487,21 @@ def test_simulator(client, as_user, app):
                 f"abstain_{college}": abstain,
             }
         )
-    html = client.post("/secretariat/votes/simulator", data=data).get_data(as_text=True)
+    html = text(client.post("/secretariat/votes/simulator", data=data))
     assert 'class="outcome outcome-rejected"' in html
-    assert "a tie, so the threshold is not met" in html and "<svg" in html
+    tie = t(
+        "%(college)s: %(yes)s for, %(no)s against, %(abstain)s abstaining; "
+        "a tie, so the threshold is not met.",
+        college=t("Civil society"),
+        yes=4,
+        no=4,
+        abstain=2,
+    )
+    assert tie in html and "<svg" in html
     data["for_state"] = 12
-    html = client.post("/secretariat/votes/simulator", data=data).get_data(as_text=True)
-    assert "More ballots than entitled members" in html and 'value="12"' in html
+    html = text(client.post("/secretariat/votes/simulator", data=data))
+    assert t("More ballots than entitled members in %(college)s.", college=t("State")) in html
+    assert 'value="12"' in html
     assert "outcome-" not in html
 
 
@@ -451,13 +512,14 @@ def test_lists_and_menus(client, as_user, council, secretariat, roll_call_poll, 
     assert roll_call_poll.recommendation.title in html
     assert draft.recommendation.title not in html
     home = page(client, "/")
-    assert "Open polls" in home and roll_call_poll.recommendation.title in home
+    assert t("Open polls") in home and roll_call_poll.recommendation.title in home
     as_user("member")
     html = page(client, "/polls")
-    assert "Upcoming polls" in html and "You have not voted yet." in html
+    assert t("Upcoming polls") in html and t("You have not voted yet.") in html
     as_user("secretariat")
     html = page(client, "/secretariat/polls")
-    assert draft.reference in html and ">Default rules<" in html and ">Simulator<" in html
+    assert draft.reference in html
+    assert f">{t('Default rules')}<" in html and f">{t('Simulator')}<" in html
 
 
 def test_recommendation_partial(
@@ -469,6 +531,6 @@ def test_recommendation_partial(
     with client:  # keeps the request's context (and its logged-in user) for the rendering
         client.get("/")
         html = render_template_string(template, recommendation=recommendation)
-        assert roll_call_poll.reference in html and "Put this text to the vote" not in html
+        assert roll_call_poll.reference in html and t("Put this text to the vote") not in html
         html = render_template_string(template, recommendation=other)
         assert f"subject=r{other.id}" in html
