@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import (
@@ -98,6 +99,19 @@ def _attempt(operation, error_field=None):
         return FAILED
     db.session.commit()
     return result
+
+
+@contextmanager
+def _kept_after_commit():
+    """Objects stay loaded after the commit: the page that follows shows what the transaction
+    has just written (the poll, the voter, the member), so reading it again is wasted."""
+    session = db.session()
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = previous
 
 
 def _touch_due() -> None:
@@ -378,21 +392,22 @@ def cast(poll_id: int):
     )
     if voter is None:
         abort(400)
-    code = _attempt(lambda: services.cast(current_user, poll, voter, form.choice.data))
-    if code is FAILED:
-        return redirect(url_for("votes.poll", poll_id=poll.id))
-    # The receipt exists only in this response: never stored, never cached, never redirected.
-    response = make_response(
-        render_template(
-            "votes/receipt.html",
-            poll=poll,
-            voter=voter,
-            by_proxy=voter.id != current_user.id,
-            code=code,
-            choice_label=CHOICE_LABELS[form.choice.data],
-            fingerprint=integrity.receipt_fingerprint(code)[: integrity.FINGERPRINT_SHOWN],
+    with _kept_after_commit():
+        code = _attempt(lambda: services.cast(current_user, poll, voter, form.choice.data))
+        if code is FAILED:
+            return redirect(url_for("votes.poll", poll_id=poll.id))
+        # The receipt exists only in this response: never stored, never cached, never redirected.
+        response = make_response(
+            render_template(
+                "votes/receipt.html",
+                poll=poll,
+                voter=voter,
+                by_proxy=voter.id != current_user.id,
+                code=code,
+                choice_label=CHOICE_LABELS[form.choice.data],
+                fingerprint=integrity.receipt_fingerprint(code)[: integrity.FINGERPRINT_SHOWN],
+            )
         )
-    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

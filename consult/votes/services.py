@@ -699,38 +699,70 @@ def cast(actor, poll: Poll, voter: User, choice: str, now: datetime | None = Non
     # still keeping the close out. Roll-call ballots move the chain head: exclusive.
     poll = lock(poll, shared=poll.mode == "secret")
     _check_open(poll, now)
-    college = voter_college(poll, voter)
-    if college is None:
+    state = _voter_state(poll, voter.id)
+    if state is None:
         raise VoteError(_l("This member is not entitled to vote in this poll."))
     proxy = None
     if actor.id == voter.id:
         method = "online"
-        given = proxy_given(poll, voter)
-        if given is not None:
-            if given.used_at is None:
+        if state.proxy_id is not None:
+            holder = db.session.get(User, state.proxy_holder_id)
+            if not state.proxy_used:
                 raise VoteError(
                     _l(
                         "You gave a proxy to %(name)s for this poll: revoke it before voting "
                         "yourself.",
-                        name=given.holder.display_name,
+                        name=holder.display_name,
                     )
                 )
             raise VoteError(
-                _l(
-                    "%(name)s has already voted for you as your proxy.",
-                    name=given.holder.display_name,
-                )
+                _l("%(name)s has already voted for you as your proxy.", name=holder.display_name)
             )
     else:
-        held = _active_proxies(poll.id, delegator_id=voter.id, holder_id=actor.id)
-        if not held:
+        if state.proxy_id is None or state.proxy_holder_id != actor.id:
             raise VoteError(_l("You do not hold a proxy from this member for this poll."))
-        proxy, method = held[0], "proxy"
-    code = _store(actor, poll, voter, college, choice, method, now)
+        proxy, method = db.session.get(Proxy, state.proxy_id), "proxy"
+    code = _store(actor, poll, voter, state.college, choice, method, now, voted=state.voted)
     if proxy is not None and proxy.used_at is None:
         proxy.used_at = now
         _audit_proxy("poll.proxy_used", actor, proxy)
     return code
+
+
+@dataclass(frozen=True)
+class VoterState:
+    college: str
+    voted: bool
+    proxy_id: int | None  # the proxy the voter has given (not revoked), if any
+    proxy_holder_id: int | None
+    proxy_used: bool
+
+
+def _voter_state(poll: Poll, voter_id: int) -> VoterState | None:
+    """Entitlement, participation and the voter's active proxy in one statement; None if the
+    voter is not entitled. Read under the poll's lock, like everything cast() decides on."""
+    voted = (
+        select(Participation.voter_id)
+        .where(
+            Participation.poll_id == PollVoter.poll_id,
+            Participation.voter_id == PollVoter.user_id,
+        )
+        .exists()
+    )
+    row = db.session.execute(
+        select(PollVoter.college, voted, Proxy.id, Proxy.holder_id, Proxy.used_at)
+        .outerjoin(
+            Proxy,
+            (Proxy.poll_id == PollVoter.poll_id)
+            & (Proxy.delegator_id == PollVoter.user_id)
+            & Proxy.revoked_at.is_(None),
+        )
+        .where(PollVoter.poll_id == poll.id, PollVoter.user_id == voter_id)
+    ).first()
+    if row is None:
+        return None
+    college, has_voted, proxy_id, holder_id, used_at = row
+    return VoterState(college, bool(has_voted), proxy_id, holder_id, used_at is not None)
 
 
 def _check_open(poll: Poll, now: datetime) -> None:
@@ -739,13 +771,24 @@ def _check_open(poll: Poll, now: datetime) -> None:
 
 
 def _store(
-    actor, poll: Poll, voter: User, college: str, choice: str, method: str, now: datetime
+    actor,
+    poll: Poll,
+    voter: User,
+    college: str,
+    choice: str,
+    method: str,
+    now: datetime,
+    *,
+    voted: bool | None = None,
 ) -> str:
+    """Write the ballot (and the participation, the first time). `voted`: whether the voter
+    has a participation already, when the caller has just read it under the lock."""
     code = integrity.new_receipt()
     fingerprint = integrity.receipt_fingerprint(code)
-    participation = db.session.get(Participation, (poll.id, voter.id))
+    if voted is None:
+        voted = db.session.get(Participation, (poll.id, voter.id)) is not None
     if poll.mode == "secret":
-        if participation is not None:
+        if voted:
             raise VoteError(
                 _l(
                     "A ballot has already been cast for this member: in a secret "
@@ -780,13 +823,9 @@ def _store(
             data={"voter_id": voter.id, "method": method},
         )
         return code
-    current = db.session.scalars(
-        select(RollCallBallot).where(
-            RollCallBallot.poll_id == poll.id,
-            RollCallBallot.voter_id == voter.id,
-            RollCallBallot.is_current.is_(True),
-        )
-    ).first()
+    # A roll-call voter has a counted ballot exactly when they have a participation: only a
+    # change of vote looks for it (the unique index on current ballots guards the rest).
+    current = current_ballot(poll, voter) if voted else None
     if current is not None:
         current.is_current = False
         db.session.flush()
@@ -806,7 +845,7 @@ def _store(
     ballot.hash = integrity.link_hash(ballot.prev_hash, ballot.content())
     poll.chain_head = ballot.hash
     db.session.add(ballot)
-    if participation is None:
+    if not voted:
         db.session.add(
             Participation(
                 poll_id=poll.id,
