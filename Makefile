@@ -40,6 +40,8 @@ totp: $(STAMP)
 
 bench: setup
 	$(BIN)/python bench/recommendations.py
+	$(BIN)/python bench/votes.py
+	$(BIN)/python bench/votes.py --mode secret
 
 clean:
 	rm -rf $(VENV) instance/consult.db*

@@ -9,6 +9,7 @@ a secret ballot, where no name is ever shown next to a vote.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 
@@ -66,19 +67,14 @@ def _open_secret_poll(secretariat_id: int, recommendation_id: int) -> int:
     from consult.extensions import db
     from consult.recommendations.models import Recommendation
     from consult.votes import services
-    from consult.votes.tally import Rules
 
     secretariat = db.session.get(User, secretariat_id)
     poll = services.create_poll(
         secretariat,
         recommendation=db.session.get(Recommendation, recommendation_id),
         mode="secret",
-        rules=Rules(
-            basis="expressed",
-            threshold_kind="more_than",
-            threshold=Fraction(1, 2),
-            college_rule="per_head",
-        ),
+        # No quorum: the shared test database holds other members, entitled too.
+        rules=dataclasses.replace(services.DEFAULT_RULES, quorum=Fraction(0)),
     )
     services.open_poll(secretariat, poll)
     db.session.commit()
