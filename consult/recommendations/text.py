@@ -94,6 +94,8 @@ def _normalise_source(markdown: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     raw_lines = text.split("\n")
     lines = [line.rstrip() for line in raw_lines]
+    if not any(line.endswith(_TRAILING_HARD_BREAK) for line in raw_lines):
+        return "\n".join(lines)  # no hard break to keep: no need to parse
     # Stripping trailing spaces would silently delete "two spaces" hard line breaks, so
     # rewrite those as the equivalent (and visible) backslash break. Only lines that are
     # inside a paragraph and not its last line can carry a hard break.
@@ -118,11 +120,11 @@ class _Unit:
     has_content: bool = True
 
 
-def _units(lines: list[str]) -> list[_Unit]:
-    """Top-level blocks of the document as line ranges, in source order."""
+def _units(lines: list[str], tokens: list[Token]) -> list[_Unit]:
+    """Top-level blocks of the document (parsed into `tokens`) as line ranges, in order."""
     units: list[_Unit] = []
     covered = [False] * len(lines)
-    for token in _MD.parse("\n".join(lines)):
+    for token in tokens:
         if token.level != 0 or token.map is None or token.nesting == -1:
             continue
         start, end = token.map
@@ -146,6 +148,32 @@ def _units(lines: list[str]) -> list[_Unit]:
     return units
 
 
+@dataclass(slots=True)
+class _Analysis:
+    """A document parsed once: its lines, tokens (and references), and its articles."""
+
+    lines: list[str]
+    tokens: list[Token]
+    env: dict[str, Any]
+    groups: list[list[_Unit]]
+    paragraphs: list[str]
+
+
+def _analyse(markdown: str) -> _Analysis:
+    lines = _normalise_source(markdown).split("\n")
+    env: dict[str, Any] = {}
+    tokens = _MD.parse("\n".join(lines), env)
+    groups = _articles(_units(lines, tokens))
+    paragraphs = []
+    for group in groups:
+        text = "\n".join(lines[group[0].start : group[0].end])
+        for before, unit in pairwise(group):
+            separator = "\n" if unit.start == before.end else "\n\n"
+            text += separator + "\n".join(lines[unit.start : unit.end])
+        paragraphs.append(text)
+    return _Analysis(lines, tokens, env, groups, paragraphs)
+
+
 def split_paragraphs(markdown: str) -> list[str]:
     """Split a Markdown document into its articles (top-level paragraphs).
 
@@ -153,10 +181,14 @@ def split_paragraphs(markdown: str) -> list[str]:
     it contains blank lines, a heading is always an article of its own, and blocks that
     touch without a blank line (e.g. "intro:" directly followed by a list) stay together.
     """
-    lines = _normalise_source(markdown).split("\n")
+    return _analyse(markdown).paragraphs
+
+
+def _articles(units: list[_Unit]) -> list[list[_Unit]]:
+    """The units grouped into articles."""
     groups: list[list[_Unit]] = []
     previous: _Unit | None = None
-    for unit in _units(lines):
+    for unit in units:
         starts_new = (
             previous is None
             or unit.start > previous.end  # a blank line separates them
@@ -184,15 +216,7 @@ def split_paragraphs(markdown: str) -> list[str]:
         pending = []
     if pending:
         merged.append(pending)
-
-    paragraphs = []
-    for group in merged:
-        text = "\n".join(lines[group[0].start : group[0].end])
-        for before, unit in pairwise(group):
-            separator = "\n" if unit.start == before.end else "\n\n"
-            text += separator + "\n".join(lines[unit.start : unit.end])
-        paragraphs.append(text)
-    return paragraphs
+    return merged
 
 
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
@@ -237,7 +261,10 @@ def _sanitise(raw_html: str) -> str:
 
 def _render(source: str, env: dict[str, Any] | None = None) -> Markup:
     env = {} if env is None else env
-    tokens = _MD.parse(source, env)
+    return _render_tokens(_MD.parse(source, env), env)
+
+
+def _render_tokens(tokens: Sequence[Token], env: dict[str, Any]) -> Markup:
     # Articles sit under the page's own <h1>/<h2>: demote h1 so a recommendation can never
     # produce a second top-level heading on the page.
     for token in tokens:
@@ -257,11 +284,33 @@ def render_paragraphs(markdown: str) -> list[Markup]:
 
     Reference-style links resolve against definitions anywhere in the document.
     """
-    paragraphs = split_paragraphs(markdown)
+    analysis = _analyse(markdown)
+    document = join_paragraphs(analysis.paragraphs)
+    if document == markdown and "\n".join(analysis.lines) == markdown:
+        # A stored text is in its normal form: render the articles from the one parse.
+        return _render_articles(analysis)
+    # Typed text (a preview): each article parsed on its own, references from the whole.
     document_env: dict[str, Any] = {}
-    _MD.parse(join_paragraphs(paragraphs), document_env)
+    _MD.parse(document, document_env)
     references = document_env.get("references", {})
-    return [_render(p, {"references": dict(references)}) for p in paragraphs]
+    return [_render(p, {"references": dict(references)}) for p in analysis.paragraphs]
+
+
+def _render_articles(analysis: _Analysis) -> list[Markup]:
+    """Each article's top-level tokens rendered apart: what parsing each article alone
+    (with the document's references) gives, without parsing it again."""
+    article_of_line: dict[int, int] = {}
+    for number, group in enumerate(analysis.groups):
+        for unit in group:
+            for line in range(unit.start, unit.end):
+                article_of_line[line] = number
+    slices: list[list[Token]] = [[] for _ in analysis.groups]
+    current = 0
+    for token in analysis.tokens:
+        if token.level == 0 and token.nesting != -1 and token.map is not None:
+            current = article_of_line[token.map[0]]
+        slices[current].append(token)
+    return [_render_tokens(tokens, analysis.env) for tokens in slices]
 
 
 def _collapse_space(match: re.Match[str]) -> str:

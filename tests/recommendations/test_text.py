@@ -326,3 +326,12 @@ def test_rendering_never_emits_unsafe_markup(source: str) -> None:
     assert "<img" not in html
     for href in re.findall(r'href="([^"]*)"', html):
         assert re.match(r"(https?:|mailto:|[^:]*$)", href), href
+
+
+@PROPERTY
+@given(st.one_of(MARKDOWNISH, st.lists(paragraph, max_size=8).map(join_paragraphs)))
+def test_a_stored_text_renders_as_its_articles_parsed_apart(source: str) -> None:
+    # A stored (normalised) text is rendered from a single parse; text typed in the form
+    # (here the same with trailing blank lines) has each article parsed on its own.
+    stored = normalise(source)
+    assert render_paragraphs(stored) == render_paragraphs(stored + "\n\n\n")
