@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale  # noqa: F401
+from flask import current_app, g, has_app_context, request, session
+from flask_babel import (  # noqa: F401
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
 
 
@@ -30,3 +36,46 @@ def select_timezone() -> str:
 
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def localised(key: str, factory):
+    """factory(), computed once per request and locale: the catalogue, translated labels.
+
+    Flask-Babel keeps the request's locale in `g`; when it changes (force_locale(), a
+    refresh()), the value is computed again.
+    """
+    if not has_app_context():
+        return factory()
+    store = vars(g._get_current_object())
+    locale = getattr(store.get("_flask_babel"), "babel_locale", None)
+    cached = store.get(key)
+    if cached is not None and locale is not None and cached[0] is locale:
+        return cached[1]
+    value = factory()
+    store[key] = (getattr(store.get("_flask_babel"), "babel_locale", None), value)
+    return value
+
+
+def translations():
+    """This request's catalogue. Flask-Babel finds the domain, the locale and the catalogue
+    through several context proxies at every call: about 15 µs, a few hundred times a page.
+    """
+    return localised("_consult_translations", get_translations)
+
+
+def labels(mapping: dict) -> dict[str, str]:
+    """A dict of lazily translated labels (STATE_LABELS…), translated once per request."""
+    return localised(
+        f"_consult_labels_{id(mapping)}", lambda: {k: str(v) for k, v in mapping.items()}
+    )
+
+
+def install_template_gettext(app) -> None:
+    """Templates' _(), ngettext() and pgettext() through the per-request catalogue."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

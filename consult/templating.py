@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from babel import dates
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, get_timezone
 
 from .accounts.models import COLLEGE_LABELS, ROLE_LABELS
-from .i18n import LANGUAGE_NAMES
+from .i18n import LANGUAGE_NAMES, install_template_gettext, labels, localised
 
 
 def register(app: Flask) -> None:
+    install_template_gettext(app)
+
     @app.context_processor
     def inject():
         from .accounts.forms import ConfirmForm
@@ -28,13 +31,24 @@ def register(app: Flask) -> None:
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
 
+    # What flask_babel.format_date() and format_datetime() do (in the council's time zone,
+    # in the reader's language), with the locale and zone looked up once per request: lists
+    # show dozens of dates.
     @app.template_filter("date")
     def _date(value: date | datetime | None, fmt: str = "long") -> str:
-        return format_date(value, fmt) if value else ""
+        if not value:
+            return ""
+        locale, zone = _locale_and_zone()
+        if isinstance(value, datetime):
+            value = _as_utc(value).astimezone(zone)
+        return dates.format_date(value, fmt, locale=locale)
 
     @app.template_filter("datetime")
     def _datetime(value: datetime | None, fmt: str = "medium") -> str:
-        return format_datetime(value, fmt) if value else ""
+        if not value:
+            return ""
+        locale, zone = _locale_and_zone()
+        return dates.format_datetime(_as_utc(value), fmt, tzinfo=zone, locale=locale)
 
     @app.template_filter("number")
     def _number(value) -> str:
@@ -46,8 +60,16 @@ def register(app: Flask) -> None:
 
     @app.template_filter("college")
     def _college(code: str | None) -> str:
-        return str(COLLEGE_LABELS.get(code, "")) if code else ""
+        return labels(COLLEGE_LABELS).get(code, "") if code else ""
 
     @app.template_filter("iso")
     def _iso(value: datetime | None) -> str:
         return value.isoformat(timespec="seconds") + "Z" if value else ""
+
+
+def _locale_and_zone():
+    return localised("_consult_locale_and_zone", lambda: (get_locale(), get_timezone()))
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -107,3 +107,16 @@ def test_numbers_follow_the_language(app):
             assert render_template_string("{{ n|number }}", n=12345) == "12\u202f345"
         with force_locale("en"):
             assert render_template_string("{{ n|number }}", n=12345) == "12,345"
+
+
+def test_a_mail_in_another_language_inside_a_request_keeps_both_languages_apart(app):
+    # Translations, labels and date formats are looked up once per request and language.
+    page = "{{ _('Log in') }} | {{ d|date }} | {{ d|datetime('short') }} | {{ 'state'|college }}"
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        before = render_template_string(page, d=datetime(2018, 3, 9, 14, 5))
+        with force_locale("en"):
+            mail = render_template_string(page, d=datetime(2018, 3, 9, 14, 5))
+        after = render_template_string(page, d=datetime(2018, 3, 9, 14, 5))
+    assert before == after
+    assert before.split(" | ")[1:] == ["9 mars 2018", "09/03/2018 14:05", "État"]
+    assert mail.split(" | ") == ["Log in", "March 9, 2018", "3/9/18, 2:05\u202fPM", "State"]

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import labels
 from ..timeutil import utcnow
 
 STATES = (
@@ -131,7 +132,8 @@ class Recommendation(db.Model):
     audience: Mapped[str] = mapped_column(String(10), default="authors")
     # Accent-folded, lower-cased plain text of the reference, title, summary and current
     # text: what full-text search indexes (kept by services.refresh_search_document()).
-    search_document: Mapped[str] = mapped_column(Text, default="")
+    # Deferred: written by the services, read only by the database's search (never by pages).
+    search_document: Mapped[str] = mapped_column(Text, default="", deferred=True)
     rapporteur_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # The newest version; every version stays in recommendation_versions.
     current_version_id: Mapped[int | None] = mapped_column(
@@ -164,7 +166,7 @@ class Recommendation(db.Model):
 
     @property
     def state_label(self) -> str:
-        return str(STATE_LABELS[self.state])
+        return labels(STATE_LABELS)[self.state]
 
     @property
     def sponsor_ids(self) -> set[int]:
@@ -286,7 +288,7 @@ class StateChange(db.Model):
 
     @property
     def to_label(self) -> str:
-        return str(STATE_LABELS[self.to_state])
+        return labels(STATE_LABELS)[self.to_state]
 
 
 class Amendment(db.Model):
@@ -323,11 +325,11 @@ class Amendment(db.Model):
 
     @property
     def state_label(self) -> str:
-        return str(AMENDMENT_STATE_LABELS[self.state])
+        return labels(AMENDMENT_STATE_LABELS)[self.state]
 
     @property
     def kind_label(self) -> str:
-        return str(AMENDMENT_KIND_LABELS[self.kind])
+        return labels(AMENDMENT_KIND_LABELS)[self.kind]
 
     @property
     def is_open(self) -> bool:
@@ -384,7 +386,7 @@ class DeliberationComment(db.Model):
 
     @property
     def stance_label(self) -> str:
-        return str(STANCE_LABELS[self.stance]) if self.stance else ""
+        return labels(STANCE_LABELS)[self.stance] if self.stance else ""
 
 
 class CommentRevision(db.Model):
