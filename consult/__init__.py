@@ -107,7 +107,8 @@ def register_commands(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys on, WAL, and a busy timeout, for every SQLite connection."""
+    """Foreign keys on, WAL, a busy timeout and memory-mapped reads, for every SQLite
+    connection."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         # Let SQLAlchemy issue BEGIN itself (see _sqlite_begin).
         dbapi_connection.isolation_level = None
@@ -115,6 +116,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # Read through a memory map rather than SQLite's own 2 MB page cache: a list of
+        # 5,000 recommendations otherwise rereads its table from the OS at each request.
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
 

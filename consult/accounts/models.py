@@ -60,8 +60,10 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    # Loaded when used (the account page, a login with a recovery code), not with every user
+    # a page shows: most pages load users (authors, rapporteurs) and never need them.
     recovery_codes = relationship(
-        "RecoveryCode", back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        "RecoveryCode", back_populates="user", cascade="all, delete-orphan", lazy="select"
     )
 
     @validates("email")

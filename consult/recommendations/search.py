@@ -114,14 +114,16 @@ def _fts_match(words: list[str]):
 def matching(words: list[str]):
     """The condition "contains all `words`", for a select() over Recommendation.
 
-    On SQLite it is ``id IN (SELECT rowid FROM recommendation_fts WHERE … MATCH …)``: the
-    planner then walks the list's own index (newest first) and stops after one page, where
-    a join would rank every match first.
+    On SQLite it is ``id + 0 IN (SELECT rowid FROM recommendation_fts WHERE … MATCH …)``:
+    the matches become a lookup set, and the planner walks the list's own index (newest
+    first) and stops after one page, where a join would rank every match first. The ``+ 0``
+    keeps it from looking each match up by primary key instead (what ANALYZE statistics
+    lead it to), which reads every matching row, large ones, and then sorts them.
     """
     if db.engine.dialect.name == "postgresql":
         return _tsvector().op("@@")(_tsquery(words))
     hits = select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(_fts_match(words))
-    return Recommendation.id.in_(hits)
+    return (Recommendation.id + 0).in_(hits)
 
 
 def by_relevance(query: Select, words: list[str]) -> Select:
