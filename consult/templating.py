@@ -48,7 +48,22 @@ def register(app: Flask) -> None:
         if not value:
             return ""
         locale, zone = _locale_and_zone()
-        return dates.format_datetime(_as_utc(value), fmt, tzinfo=zone, locale=locale)
+        if fmt not in _DATETIME_PATTERNS:
+            return dates.format_datetime(_as_utc(value), fmt, tzinfo=zone, locale=locale)
+        # babel.dates.format_datetime() for these formats, without finding the patterns
+        # again at each call (a page shows a date and time per comment and timeline step).
+        local = _as_utc(value).astimezone(zone)
+        joiner, date_pattern, time_pattern = localised(
+            f"_consult_datetime_{fmt}",
+            lambda: (
+                str(locale.datetime_formats[fmt]).replace("'", ""),
+                locale.date_formats[fmt],
+                locale.time_formats[fmt],
+            ),
+        )
+        return joiner.replace("{0}", time_pattern.apply(local, locale)).replace(
+            "{1}", date_pattern.apply(local, locale)
+        )
 
     @app.template_filter("number")
     def _number(value) -> str:
@@ -65,6 +80,10 @@ def register(app: Flask) -> None:
     @app.template_filter("iso")
     def _iso(value: datetime | None) -> str:
         return value.isoformat(timespec="seconds") + "Z" if value else ""
+
+
+# Named formats whose time part has no time-zone field (those go through babel as they are).
+_DATETIME_PATTERNS = ("short", "medium")
 
 
 def _locale_and_zone():

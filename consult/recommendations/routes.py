@@ -453,8 +453,11 @@ def _detail_context(rec: Recommendation) -> dict:
     )
     all_versions = _version_list(rec)
     version_numbers = {v.id: v.number for v in all_versions}
-    comment_form = CommentForm(formdata=None)
-    comment_form.paragraph.choices = _paragraph_choices(current.body, general=True)
+    # The forms only where the page shows them (most readers of a public text see none).
+    comment_form = None
+    if can.comment:
+        comment_form = CommentForm(formdata=None)
+        comment_form.paragraph.choices = _paragraph_choices(current.body, general=True)
     return {
         "rec": rec,
         "current": current,
@@ -471,7 +474,7 @@ def _detail_context(rec: Recommendation) -> dict:
         "balance": rec.college_balance(),
         "state_labels": STATE_LABELS,
         "comment_form": comment_form,
-        "transition_form": TransitionForm(formdata=None),
+        "transition_form": TransitionForm(formdata=None) if can.moves else None,
         "confirm_form": ConfirmForm(formdata=None),
     }
 
