@@ -120,3 +120,19 @@ def test_a_mail_in_another_language_inside_a_request_keeps_both_languages_apart(
     assert before == after
     assert before.split(" | ")[1:] == ["9 mars 2018", "09/03/2018 14:05", "État"]
     assert mail.split(" | ") == ["Log in", "March 9, 2018", "3/9/18, 2:05\u202fPM", "State"]
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+@pytest.mark.parametrize("fmt", ["short", "medium", "long", "full"])
+def test_date_filters_say_what_flask_babel_says(app, locale, fmt):
+    from flask_babel import format_date, format_datetime
+
+    moments = [datetime(2026, 1, 1, 0, 0), datetime(2026, 11, 29, 23, 59, 59), date(2018, 3, 9)]
+    with app.test_request_context(), force_locale(locale):
+        for moment in moments:
+            assert render_template_string("{{ d|date(f) }}", d=moment, f=fmt) == format_date(
+                moment, fmt
+            )
+            if isinstance(moment, datetime):
+                shown = render_template_string("{{ d|datetime(f) }}", d=moment, f=fmt)
+                assert shown == format_datetime(moment, fmt)
