@@ -40,6 +40,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -86,7 +87,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--bar", type=float, default=300.0, help="ballots per second required")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--keep", action="store_true", help="keep the database (for profiling)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database and the server's log"
+    )
     args = parser.parse_args(argv)
     if not 3 <= args.members <= 5000 or not 1 <= args.clients <= 500:
         parser.error("--members must be 3..5000 and --clients 1..500")
@@ -755,9 +758,10 @@ def main(argv: list[str] | None = None) -> int:
         if gunicorn is not None:
             stop(gunicorn)
         if args.keep:
-            print(f"kept       {db.url}")
+            print(f"kept       {db.url} and {tmp}")
         else:
             db.drop()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
