@@ -74,7 +74,10 @@ def _load(ref: str) -> Recommendation:
     if len(ref) > 20:
         abort(404)
     rec = db.session.scalar(
-        select(Recommendation).where(Recommendation.reference == ref.strip().upper())
+        select(Recommendation)
+        .where(Recommendation.reference == ref.strip().upper())
+        # Nearly every page of a recommendation shows or uses its current version.
+        .options(joinedload(Recommendation.current_version))
     )
     if rec is None or not permissions.can_view(current_user, rec):
         abort(404)
@@ -470,7 +473,8 @@ def _detail_context(rec: Recommendation) -> dict:
         "paragraph_threads": paragraph_threads,
         "timeline": presenters.timeline(changes, all_versions, rec.sponsors, amendments, comments),
         "version_numbers": version_numbers,
-        "accepted": _accepted_amendments(rec),
+        # Members have every amendment loaded already; the public needs only the accepted.
+        "accepted": _accepted(amendments) if can.read_deliberation else _accepted_amendments(rec),
         "balance": rec.college_balance(),
         "state_labels": STATE_LABELS,
         "comment_form": comment_form,
@@ -533,13 +537,21 @@ def versions(ref):
 
 def _accepted_amendments(rec: Recommendation) -> dict[int, list[int]]:
     """Version id -> the amendments it accepted."""
+    return _accepted(
+        db.session.execute(
+            select(Amendment.id, Amendment.result_version_id)
+            .where(Amendment.recommendation_id == rec.id, Amendment.result_version_id.is_not(None))
+            .order_by(Amendment.id)
+        )
+    )
+
+
+def _accepted(amendments) -> dict[int, list[int]]:
+    """Version id -> ids of the amendments it accepted, from (id, result_version_id) rows."""
     accepted: dict[int, list[int]] = {}
-    for amendment_id, version_id in db.session.execute(
-        select(Amendment.id, Amendment.result_version_id)
-        .where(Amendment.recommendation_id == rec.id, Amendment.result_version_id.is_not(None))
-        .order_by(Amendment.id)
-    ):
-        accepted.setdefault(version_id, []).append(amendment_id)
+    for amendment in sorted(amendments, key=lambda a: a.id):
+        if amendment.result_version_id is not None:
+            accepted.setdefault(amendment.result_version_id, []).append(amendment.id)
     return accepted
 
 
