@@ -63,11 +63,15 @@ def translations():
     return localised("_consult_translations", get_translations)
 
 
-def labels(mapping: dict) -> dict[str, str]:
-    """A dict of lazily translated labels (STATE_LABELS…), translated once per request."""
-    return localised(
-        f"_consult_labels_{id(mapping)}", lambda: {k: str(v) for k, v in mapping.items()}
-    )
+def label(mapping: dict, key) -> str:
+    """mapping[key], a lazily translated label (STATE_LABELS…), translated once per request
+    and language."""
+    translated = localised(f"_consult_labels_{id(mapping)}", dict)
+    try:
+        return translated[key]
+    except KeyError:
+        value = translated[key] = str(mapping[key])
+        return value
 
 
 def install_template_gettext(app) -> None:

@@ -9,7 +9,7 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, format_percent, get_locale, get_timezone
 
 from .accounts.models import COLLEGE_LABELS, ROLE_LABELS
-from .i18n import LANGUAGE_NAMES, install_template_gettext, labels, localised
+from .i18n import LANGUAGE_NAMES, install_template_gettext, label, localised
 
 
 def register(app: Flask) -> None:
@@ -75,7 +75,7 @@ def register(app: Flask) -> None:
 
     @app.template_filter("college")
     def _college(code: str | None) -> str:
-        return labels(COLLEGE_LABELS).get(code, "") if code else ""
+        return label(COLLEGE_LABELS, code) if code in COLLEGE_LABELS else ""
 
     @app.template_filter("iso")
     def _iso(value: datetime | None) -> str:

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..i18n import labels
+from ..i18n import label as translated
 from ..timeutil import utcnow
 
 STATES = (
@@ -166,7 +166,7 @@ class Recommendation(db.Model):
 
     @property
     def state_label(self) -> str:
-        return labels(STATE_LABELS)[self.state]
+        return translated(STATE_LABELS, self.state)
 
     @property
     def sponsor_ids(self) -> set[int]:
@@ -288,7 +288,7 @@ class StateChange(db.Model):
 
     @property
     def to_label(self) -> str:
-        return labels(STATE_LABELS)[self.to_state]
+        return translated(STATE_LABELS, self.to_state)
 
 
 class Amendment(db.Model):
@@ -325,11 +325,11 @@ class Amendment(db.Model):
 
     @property
     def state_label(self) -> str:
-        return labels(AMENDMENT_STATE_LABELS)[self.state]
+        return translated(AMENDMENT_STATE_LABELS, self.state)
 
     @property
     def kind_label(self) -> str:
-        return labels(AMENDMENT_KIND_LABELS)[self.kind]
+        return translated(AMENDMENT_KIND_LABELS, self.kind)
 
     @property
     def is_open(self) -> bool:
@@ -386,7 +386,7 @@ class DeliberationComment(db.Model):
 
     @property
     def stance_label(self) -> str:
-        return labels(STANCE_LABELS)[self.stance] if self.stance else ""
+        return translated(STANCE_LABELS, self.stance) if self.stance else ""
 
 
 class CommentRevision(db.Model):
