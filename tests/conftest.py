@@ -118,7 +118,7 @@ def _empty_tables() -> None:
         # Tables that point at each other (recommendations <-> versions): check at commit.
         db.session.execute(text("PRAGMA defer_foreign_keys=ON"))
         for name in reversed(tables):
-            db.session.execute(text(f'DELETE FROM "{name}"'))
+            db.session.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 (our own table names)
     db.session.execute(
         text("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, :h)"), {"h": GENESIS}
     )
@@ -209,7 +209,12 @@ def secretariat(app):
 
 @pytest.fixture
 def users(participant, member, secretariat):
-    return {"visitor": None, "participant": participant, "member": member, "secretariat": secretariat}
+    return {
+        "visitor": None,
+        "participant": participant,
+        "member": member,
+        "secretariat": secretariat,
+    }
 
 
 @pytest.fixture
