@@ -721,7 +721,9 @@ def main(argv=None) -> int:
                     wall, cpu = measure(callers[role], make_path, args.warmup, args.requests)
                     if profiler is not None:
                         profiler.disable()
-                        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+                        stats = pstats.Stats(profiler)
+                        stats.sort_stats("cumulative").print_stats(30)
+                        stats.sort_stats("tottime").print_stats(25)
                     walls.setdefault((kind, role), []).extend(wall)
                     cpus.setdefault((kind, role), []).extend(cpu)
                     round_p95.setdefault((kind, role), []).append(percentile(wall, 0.95))

@@ -47,6 +47,14 @@ def register(app: Flask) -> None:
     def _datetime(value: datetime | None, fmt: str = "medium") -> str:
         if not value:
             return ""
+        # A page often shows the same moment twice (a comment and its timeline step).
+        seen = localised("_consult_datetime_seen", dict)
+        key = (value, fmt)
+        if key not in seen:
+            seen[key] = _format_datetime(value, fmt)
+        return seen[key]
+
+    def _format_datetime(value: datetime, fmt: str) -> str:
         locale, zone = _locale_and_zone()
         if fmt not in _DATETIME_PATTERNS:
             return dates.format_datetime(_as_utc(value), fmt, tzinfo=zone, locale=locale)

@@ -112,6 +112,17 @@ class Recommendation(db.Model):
         UniqueConstraint("year", "sequence", name="uq_recommendations_year_sequence"),
         # The lists: what a reader may see, newest first.
         Index("ix_recommendations_audience_updated", "audience", "updated_at"),
+        # A member's lists (public, members' and their own drafts), newest first: the index
+        # holds every column the visibility test reads, so a deep page or the count walks the
+        # index, not the rows (which carry the whole search document). 5,000 recommendations
+        # on SQLite: 5.5 ms -> 0.3 ms for page 200 and for the count.
+        Index(
+            "ix_recommendations_updated_visibility",
+            "updated_at",
+            "id",
+            "audience",
+            "rapporteur_id",
+        ),
         # PostgreSQL full-text search (SQLite uses an FTS5 table, see search.py).
         Index(
             "ix_recommendations_search_fr",
@@ -142,7 +153,7 @@ class Recommendation(db.Model):
         )
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     state_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     rapporteur = relationship("User", foreign_keys=[rapporteur_id], lazy="joined")
