@@ -136,3 +136,33 @@ def test_date_filters_say_what_flask_babel_says(app, locale, fmt):
             if isinstance(moment, datetime):
                 shown = render_template_string("{{ d|datetime(f) }}", d=moment, f=fmt)
                 assert shown == format_datetime(moment, fmt)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("fr", "N'est pas un choix valide."), ("en", "Not a valid choice.")],
+)
+def test_wtforms_own_messages_follow_the_readers_language(app, language, message):
+    """WTForms' messages come from its catalogue, loaded once per language and process:
+    a French request after an English one still reads French, and the other way round."""
+    from wtforms import SelectField
+
+    from consult.forms import Form, select_choices
+
+    class Pick(Form):
+        colour = SelectField(choices=select_choices([("red", "Red")]))
+
+    for lang, expected in [(language, message), ("en" if language == "fr" else "fr", None)]:
+        # A request of its own, as the server makes it (the fixture holds an app context).
+        with (
+            app.app_context(),
+            app.test_request_context(
+                "/", method="POST", data={"colour": "blue"}, headers={"Accept-Language": lang}
+            ),
+        ):
+            form = Pick(meta={"csrf": False})
+            assert not form.validate()
+            if expected:
+                assert form.colour.errors == [expected]
+            else:
+                assert form.colour.errors != [message]

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import new_password_fields, select_choices
+from ..forms import Form, new_password_fields, select_choices
 from .models import COLLEGE_LABELS
 
 LANGUAGE_CHOICES = select_choices([("fr", "Français"), ("en", "English")])
@@ -35,7 +34,7 @@ def college_choices():
     return select_choices(COLLEGE_LABELS.items())
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(
         _l("Password"),
@@ -45,7 +44,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=20)],
@@ -54,7 +53,7 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = name_field()
     email = email_field()
     password, confirm = new_password_fields()
@@ -64,20 +63,20 @@ class RegisterForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password, confirm = new_password_fields()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = name_field()
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(), Length(max=200)],
@@ -86,7 +85,7 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = new_password_fields()
 
 
-class EnableTotpForm(FlaskForm):
+class EnableTotpForm(Form):
     code = StringField(
         _l("Code shown by your app"),
         validators=[DataRequired(), Length(max=10)],
@@ -94,11 +93,11 @@ class EnableTotpForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button and its CSRF token: for actions that take no input."""
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     display_name = name_field()
     email = email_field()
     role = SelectField(
@@ -113,7 +112,7 @@ class InviteForm(FlaskForm):
     locale = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
 
 
-class EditMemberForm(FlaskForm):
+class EditMemberForm(Form):
     display_name = name_field()
     college = SelectField(
         _l("College"),

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import Form
 from ..forms import select_choices as choices
 from .models import AMENDMENT_KIND_LABELS, STANCE_LABELS
 from .services import (
@@ -53,7 +53,7 @@ class ThemesField(SelectMultipleField):
         )
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(Form):
     title = StringField(
         _l("Title"),
         validators=[
@@ -94,12 +94,12 @@ class RecommendationForm(FlaskForm):
     save = SubmitField(_l("Save"))
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     to_state = HiddenField()
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
-class SponsorForm(FlaskForm):
+class SponsorForm(Form):
     user_id = SelectField(
         _l("Member"),
         coerce=_int_or_none,
@@ -109,7 +109,7 @@ class SponsorForm(FlaskForm):
     )
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(Form):
     paragraph = SelectField(
         _l("Paragraph"),
         coerce=_int_or_none,
@@ -141,7 +141,7 @@ class AmendmentForm(FlaskForm):
     base_version_id = HiddenField()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(message=_l("Give a reason.")), Length(max=REASON_MAX)],
@@ -149,7 +149,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     paragraph = SelectField(
         _l("About"),
         coerce=_int_or_none,
@@ -171,7 +171,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class CommentEditForm(FlaskForm):
+class CommentEditForm(Form):
     stance = RadioField(
         _l("Your position"),
         choices=choices(STANCE_LABELS.items()),
@@ -185,7 +185,7 @@ class CommentEditForm(FlaskForm):
     )
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(Form):
     name_fr = StringField(
         _l("Name in French"),
         validators=[DataRequired(message=_l("Give the name in French.")), Length(max=120)],

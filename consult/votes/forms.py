@@ -6,7 +6,6 @@ import re
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..accounts.models import COLLEGE_LABELS, COLLEGES
-from ..forms import select_choices
+from ..forms import Form, select_choices
 from .models import CHOICE_LABELS, MODE_LABELS
 from .tally import Rules, RulesError
 
@@ -73,7 +72,7 @@ def share_text(value: Fraction | None) -> str:
     )
 
 
-class RulesForm(FlaskForm):
+class RulesForm(Form):
     """The voting rules, field by field, with translated messages for each mistake."""
 
     quorum = StringField(
@@ -252,7 +251,7 @@ class SimulatorForm(RulesForm):
 _counts_fields()
 
 
-class BallotForm(FlaskForm):
+class BallotForm(Form):
     """Choose (then confirm) a ballot, for oneself or for the member whose proxy one holds."""
 
     voter = HiddenField()
@@ -263,7 +262,7 @@ class BallotForm(FlaskForm):
     )
 
 
-class ProxyForm(FlaskForm):
+class ProxyForm(Form):
     holder = SelectField(
         _l("Member who will vote for you"),
         coerce=int,
@@ -271,7 +270,7 @@ class ProxyForm(FlaskForm):
     )
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     code = StringField(
         _l("Receipt code"),
         validators=[DataRequired(message=_l("Enter your receipt code.")), Length(max=40)],
