@@ -13,7 +13,7 @@ What it does, in order:
    recommendation in the voting stage (through the recommendation services) and a poll on
    it, and opens it;
 3. starts the application under gunicorn (two workers by default) on 127.0.0.1, with the
-   development configuration pointed at that database (rate limits off, mail to a file);
+   production configuration pointed at that database (rate limits off, mail to a file);
 4. before the clock starts: logs every member in (a session cookie made with the app's own
    key, exactly as Flask-Login writes it, so that argon2 is not measured) and fetches each
    member's CSRF token from their voting page;
@@ -134,10 +134,10 @@ class Database:
 
 
 def app_env(db: Database, tmp: Path, secret_key: str) -> dict[str, str]:
-    """The environment of every process of the run: development config on the bench DB."""
+    """The environment of every process of the run: production config on the bench DB."""
     env = dict(os.environ)
     env.update(
-        CONSULT_ENV="development",
+        CONSULT_ENV="production",
         FLASK_APP="wsgi.py",
         DATABASE_URL=db.url,
         SECRET_KEY=secret_key,
@@ -183,7 +183,7 @@ def make_app(env: dict[str, str]):
     from consult import create_app
 
     return create_app(
-        "development",
+        "production",
         SQLALCHEMY_DATABASE_URI=_psycopg_url(env["DATABASE_URL"]),
         SECRET_KEY=env["SECRET_KEY"],
         RATELIMIT_ENABLED=False,

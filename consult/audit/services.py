@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -23,20 +25,25 @@ def record(
     target_type: str | None = None,
     target_id: Any = None,
 ) -> AuditEntry:
-    """Append an entry. `action` is an untranslated code such as ``account.invite``."""
+    """Append an entry. `action` is an untranslated code such as ``account.invite``.
+
+    Written with three plain statements (lock the head, insert the entry, move the head)
+    rather than through the session's unit of work: every change of state passes here, a
+    ballot included. Returns the entry as written (not attached to the session).
+    """
+    # Pending objects first: a target created in this transaction gets its id.
+    db.session.flush()
     actor, target = _unproxy(actor), _unproxy(target)
     if target is not None:
         target_type = target_type or getattr(target, "audit_type", None)
         target_type = target_type or target.__class__.__tablename__
         target_id = target_id if target_id is not None else getattr(target, "id", None)
-    db.session.flush()
+    connection = db.session.connection()
     # The row lock on the head serialises writers of the chain until the transaction ends
     # (SQLite transactions already hold the write lock from BEGIN IMMEDIATE).
-    head = db.session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one()
+    last_id, last_hash = connection.execute(_LOCK_HEAD).one()
     entry = AuditEntry(
-        id=head.last_id + 1,
+        id=last_id + 1,
         created_at=utcnow(),
         actor_id=getattr(actor, "id", actor),
         action=action,
@@ -44,13 +51,30 @@ def record(
         target_id=None if target_id is None else str(target_id),
         data=data or {},
         ip_address=request.remote_addr if has_request_context() else None,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
     )
     entry.hash = entry.compute_hash()
-    db.session.add(entry)
-    head.last_id, head.last_hash = entry.id, entry.hash
-    db.session.flush()
+    connection.execute(_INSERT_ENTRY, {key: getattr(entry, key) for key in _ENTRY_COLUMNS})
+    connection.execute(_MOVE_HEAD, {"new_id": entry.id, "new_hash": entry.hash})
+    # An AuditHead already in the session would now be out of date.
+    head = db.session.identity_map.get(identity_key(AuditHead, 1))
+    if head is not None:
+        set_committed_value(head, "last_id", entry.id)
+        set_committed_value(head, "last_hash", entry.hash)
     return entry
+
+
+# Built once (building an SQL expression costs more than sending it).
+_ENTRIES = AuditEntry.__table__
+_HEAD = AuditHead.__table__
+_ENTRY_COLUMNS = [column.key for column in _ENTRIES.c]
+_LOCK_HEAD = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_ENTRY = insert(_ENTRIES)
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
+)
 
 
 def _unproxy(value):

@@ -83,6 +83,20 @@ def _poll_or_404(poll_id: int) -> Poll:
     return poll
 
 
+def _poll_for_cast(poll_id: int) -> Poll:
+    """_poll_or_404() for a ballot, in one statement that also takes the poll's lock; a poll
+    the clock must open or close first goes the usual way, then is locked."""
+    poll = services.lock_for_cast(poll_id)
+    if poll is None:
+        abort(404)
+    if poll.due(utcnow()) is not None:
+        db.session.rollback()
+        poll = services.lock(_poll_or_404(poll_id))
+    if not permissions.can_view(current_user, poll):
+        abort(404)
+    return poll
+
+
 FAILED = object()
 
 
@@ -377,13 +391,13 @@ def vote(poll_id: int):
 @bp.route("/polls/<int:poll_id>/cast", methods=["POST"])
 @member_only
 def cast(poll_id: int):
-    poll = _poll_or_404(poll_id)
     form = BallotForm()
     if not form.validate_on_submit():
         flash(_("Your vote was not recorded: please choose again."), "error")
-        return redirect(url_for("votes.vote", poll_id=poll.id))
-    # The hot path: services.cast() checks entitlement and proxies under the poll's lock,
-    # so nothing is checked twice here.
+        return redirect(url_for("votes.vote", poll_id=poll_id))
+    # The hot path: the poll is read once, under its lock, and services.cast() checks
+    # entitlement and proxies under that lock, so nothing is checked twice here.
+    poll = _poll_for_cast(poll_id)
     raw = form.voter.data or ""
     if raw and not raw.isdigit():
         abort(400)
@@ -393,7 +407,9 @@ def cast(poll_id: int):
     if voter is None:
         abort(400)
     with _kept_after_commit():
-        code = _attempt(lambda: services.cast(current_user, poll, voter, form.choice.data))
+        code = _attempt(
+            lambda: services.cast(current_user, poll, voter, form.choice.data, locked=True)
+        )
         if code is FAILED:
             return redirect(url_for("votes.poll", poll_id=poll.id))
         # The receipt exists only in this response: never stored, never cached, never redirected.

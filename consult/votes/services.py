@@ -18,14 +18,16 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..accounts.models import COLLEGES, User
 from ..extensions import db
 from ..numbering import next_number
+from ..recommendations.models import Recommendation
 from ..settings import get_setting, set_setting
 from ..timeutil import utcnow
 from . import integrity
@@ -120,6 +122,31 @@ def lock(poll: Poll, *, shared: bool = False) -> Poll:
         .with_for_update(of=Poll, read=shared)
         .execution_options(populate_existing=True)
     ).scalar_one()
+
+
+def lock_for_cast(poll_id: int) -> Poll | None:
+    """The poll read once, under an exclusive lock, with what the visibility check needs of
+    its recommendation: the first read of a ballot's transaction (see votes.routes.cast)."""
+    return db.session.execute(_LOCK_FOR_CAST, {"poll_id": poll_id}).scalar_one_or_none()
+
+
+_LOCK_FOR_CAST = (
+    select(Poll)
+    .where(Poll.id == bindparam("poll_id"))
+    .options(
+        lazyload("*"),
+        joinedload(Poll.recommendation)
+        .load_only(
+            Recommendation.id,
+            Recommendation.state,
+            Recommendation.audience,
+            Recommendation.rapporteur_id,
+        )
+        .options(lazyload("*")),
+    )
+    .with_for_update(of=Poll)
+    .execution_options(populate_existing=True)
+)
 
 
 def refresh(poll: Poll, now: datetime | None = None) -> bool:
@@ -687,17 +714,27 @@ def ballot_options(poll: Poll, user) -> list[Option]:
     return options
 
 
-def cast(actor, poll: Poll, voter: User, choice: str, now: datetime | None = None) -> str:
+def cast(
+    actor,
+    poll: Poll,
+    voter: User,
+    choice: str,
+    now: datetime | None = None,
+    *,
+    locked: bool = False,
+) -> str:
     """Cast `voter`'s ballot (the actor's own, or as proxy holder). Returns the receipt code.
 
     The receipt exists only in the return value: the database keeps its SHA-256.
+    `locked`: the caller has just read the poll under an exclusive lock (lock_for_cast()).
     """
     now = now or utcnow()
     if choice not in CHOICES:
         raise VoteError(_l("Choose for, against or abstain."))
     # Secret ballots only read the poll: a shared lock lets them proceed side by side while
     # still keeping the close out. Roll-call ballots move the chain head: exclusive.
-    poll = lock(poll, shared=poll.mode == "secret")
+    if not locked:
+        poll = lock(poll, shared=poll.mode == "secret")
     _check_open(poll, now)
     state = _voter_state(poll, voter.id)
     if state is None:
@@ -738,9 +775,7 @@ class VoterState:
     proxy_used: bool
 
 
-def _voter_state(poll: Poll, voter_id: int) -> VoterState | None:
-    """Entitlement, participation and the voter's active proxy in one statement; None if the
-    voter is not entitled. Read under the poll's lock, like everything cast() decides on."""
+def _voter_state_statement():
     voted = (
         select(Participation.voter_id)
         .where(
@@ -749,7 +784,7 @@ def _voter_state(poll: Poll, voter_id: int) -> VoterState | None:
         )
         .exists()
     )
-    row = db.session.execute(
+    return (
         select(PollVoter.college, voted, Proxy.id, Proxy.holder_id, Proxy.used_at)
         .outerjoin(
             Proxy,
@@ -757,8 +792,33 @@ def _voter_state(poll: Poll, voter_id: int) -> VoterState | None:
             & (Proxy.delegator_id == PollVoter.user_id)
             & Proxy.revoked_at.is_(None),
         )
-        .where(PollVoter.poll_id == poll.id, PollVoter.user_id == voter_id)
-    ).first()
+        .where(
+            PollVoter.poll_id == bindparam("poll_id"),
+            PollVoter.user_id == bindparam("voter_id"),
+        )
+    )
+
+
+# The statements of a ballot, built once: building an SQL expression costs more than sending it.
+_VOTER_STATE = _voter_state_statement()
+_INSERT_PARTICIPATION = insert(Participation.__table__)
+_INSERT_SECRET_BALLOT = insert(SecretBallot.__table__)
+_INSERT_ROLL_CALL_BALLOT = insert(RollCallBallot.__table__)
+_MOVE_CHAIN_HEAD = (
+    update(Poll.__table__)
+    .where(Poll.__table__.c.id == bindparam("poll_id"))
+    .values(chain_head=bindparam("new_head"))
+)
+
+
+def _voter_state(poll: Poll, voter_id: int) -> VoterState | None:
+    """Entitlement, participation and the voter's active proxy in one statement; None if the
+    voter is not entitled. Read under the poll's lock, like everything cast() decides on."""
+    row = (
+        db.session.connection()
+        .execute(_VOTER_STATE, {"poll_id": poll.id, "voter_id": voter_id})
+        .first()
+    )
     if row is None:
         return None
     college, has_voted, proxy_id, holder_id, used_at = row
@@ -782,11 +842,22 @@ def _store(
     voted: bool | None = None,
 ) -> str:
     """Write the ballot (and the participation, the first time). `voted`: whether the voter
-    has a participation already, when the caller has just read it under the lock."""
+    has a participation already, when the caller has just read it under the lock.
+
+    The hot path of a vote: plain INSERT and UPDATE statements on the session's connection,
+    not the unit of work (a few milliseconds less per ballot). The poll object is kept in step.
+    """
     code = integrity.new_receipt()
     fingerprint = integrity.receipt_fingerprint(code)
     if voted is None:
         voted = db.session.get(Participation, (poll.id, voter.id)) is not None
+    participation = {
+        "poll_id": poll.id,
+        "voter_id": voter.id,
+        "cast_by_id": actor.id,
+        "method": method,
+        "voted_on": now.date(),
+    }
     if poll.mode == "secret":
         if voted:
             raise VoteError(
@@ -797,25 +868,17 @@ def _store(
             )
         # Written apart, linked by nothing: the participation names the voter, the ballot
         # holds the choice under a random key.
-        db.session.add(
-            Participation(
-                poll_id=poll.id,
-                voter_id=voter.id,
-                cast_by_id=actor.id,
-                method=method,
-                voted_on=now.date(),
-            )
+        _write(_INSERT_PARTICIPATION, participation)
+        _write(
+            _INSERT_SECRET_BALLOT,
+            {
+                "id": uuid.uuid4().hex,
+                "poll_id": poll.id,
+                "choice": choice,
+                "college": college,
+                "receipt_hash": fingerprint,
+            },
         )
-        db.session.add(
-            SecretBallot(
-                id=uuid.uuid4().hex,
-                poll_id=poll.id,
-                choice=choice,
-                college=college,
-                receipt_hash=fingerprint,
-            )
-        )
-        _flush_once()
         audit.record(
             "poll.participation",
             actor=actor,
@@ -843,19 +906,14 @@ def _store(
         prev_hash=poll.chain_head or integrity.genesis(poll.id),
     )
     ballot.hash = integrity.link_hash(ballot.prev_hash, ballot.content())
-    poll.chain_head = ballot.hash
-    db.session.add(ballot)
+    ballot_id = _write(
+        _INSERT_ROLL_CALL_BALLOT,
+        {key: getattr(ballot, key) for key in _ROLL_CALL_COLUMNS},
+    ).inserted_primary_key[0]
     if not voted:
-        db.session.add(
-            Participation(
-                poll_id=poll.id,
-                voter_id=voter.id,
-                cast_by_id=actor.id,
-                method=method,
-                voted_on=now.date(),
-            )
-        )
-    _flush_once()
+        _write(_INSERT_PARTICIPATION, participation)
+    _write(_MOVE_CHAIN_HEAD, {"poll_id": poll.id, "new_head": ballot.hash})
+    set_committed_value(poll, "chain_head", ballot.hash)
     audit.record(
         "poll.ballot_recorded" if method == "recorded" else "poll.ballot_cast",
         actor=actor,
@@ -865,16 +923,20 @@ def _store(
             "choice": choice,
             "sequence": ballot.sequence,
             "method": method,
-            "ballot_id": ballot.id,
+            "ballot_id": ballot_id,
         },
     )
     return code
 
 
-def _flush_once() -> None:
-    """Flush; a unique-constraint refusal (a ballot cast twice at once) becomes a VoteError."""
+_ROLL_CALL_COLUMNS = [c.key for c in RollCallBallot.__table__.c if c.key != "id"]
+
+
+def _write(statement, parameters: dict):
+    """Execute an INSERT or UPDATE on the session's connection; a unique-constraint refusal
+    (a ballot cast twice at once) becomes a VoteError."""
     try:
-        db.session.flush()
+        return db.session.connection().execute(statement, parameters)
     except IntegrityError:
         raise VoteError(_l("A ballot has already been cast for this member.")) from None
 

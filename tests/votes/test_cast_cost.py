@@ -21,11 +21,10 @@ from tests.conftest import login_as
 
 from .conftest import make_poll, vote
 
-# At most: the member's session (their account, and its recovery codes if the accounts domain
-# loads them eagerly), the poll, its lock, the voter's entitlement, participation and proxy (one
-# statement), the participation, the ballot (and, in a roll call, the chain head), and the
-# audit entry with its head (three statements).
-BUDGET = {"roll_call": 11, "secret": 10}
+# The member's session (their account), the poll read under its lock, the voter's entitlement,
+# participation and proxy (one statement), the participation, the ballot (and, in a roll call,
+# the chain head), and the audit entry with its head (three statements).
+BUDGET = {"roll_call": 9, "secret": 8}
 
 
 @contextmanager
