@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .models import CHOICE_LABELS
 from .tally import CollegeResult, TallyResult
@@ -95,15 +96,17 @@ def _bar(label: str, row: CollegeResult, y: float) -> Bar:
 
 
 def _sentence(label: str, row: CollegeResult) -> str:
-    return _(
+    return ngettext(
         "%(college)s: %(yes)s for, %(no)s against, %(abstain)s abstaining, %(missing)s did not "
-        "vote, of %(entitled)s entitled members.",
+        "vote, of %(num)s entitled member.",
+        "%(college)s: %(yes)s for, %(no)s against, %(abstain)s abstaining, %(missing)s did not "
+        "vote, of %(num)s entitled members.",
+        row.entitled,
         college=label,
         yes=row.for_,
         no=row.against,
         abstain=row.abstain,
         missing=max(row.entitled - row.ballots, 0),
-        entitled=row.entitled,
     )
 
 

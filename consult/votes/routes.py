@@ -24,7 +24,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -164,7 +164,7 @@ def _results_context(result, rules, rules_text) -> dict:
     names = _college_names()
     return {
         "result": result,
-        "explanation": explain(result, rules, _, names),
+        "explanation": explain(result, rules, _, names, ngettext),
         "chart": chart.build(result, names),
         "rules_text": rules_text,
         "college_names": names,
@@ -664,7 +664,7 @@ def record(poll_id: int):
         }
         added = _attempt(lambda: services.record_show_of_hands(current_user, poll, typed))
         if added is not FAILED:
-            flash(_("%(num)s votes recorded.", num=added), "success")
+            flash(ngettext("%(num)s vote recorded.", "%(num)s votes recorded.", added), "success")
             return redirect(url_for("votes.poll", poll_id=poll.id))
     return render_template(
         "votes/record.html",

@@ -17,6 +17,7 @@ ThresholdKind = Literal["more_than", "at_least"]
 CollegeRule = Literal["per_head", "each_college", "majority_of_colleges", "equal_colleges"]
 Outcome = Literal["adopted", "rejected", "void"]
 Gettext = Callable[..., str]
+NGettext = Callable[..., str]
 
 BASES: tuple[str, ...] = ("expressed", "cast", "entitled")
 THRESHOLD_KINDS: tuple[str, ...] = ("more_than", "at_least")
@@ -465,6 +466,12 @@ def default_gettext(msgid: str, **kwargs: object) -> str:
     return msgid % kwargs if kwargs else msgid
 
 
+def default_ngettext(singular: str, plural: str, num: int, **kwargs: object) -> str:
+    """Stand-in for ngettext (as Flask-Babel's: ``%(num)s`` is the number)."""
+    kwargs.setdefault("num", num)
+    return (singular if num == 1 else plural) % kwargs
+
+
 def share_words(value: Fraction, gettext: Gettext = default_gettext) -> str:
     """A share in words: "half", "two thirds"..., else "a/b"."""
     _ = gettext
@@ -581,10 +588,12 @@ def explain(
     rules: Rules,
     gettext: Gettext = default_gettext,
     college_names: Mapping[str, str] | None = None,
+    ngettext: NGettext = default_ngettext,
 ) -> list[str]:
     """The result as a list of plain sentences, ending with the outcome.
 
     ``college_names`` maps college codes to display names (already translated); default: codes.
+    ``ngettext`` gives the sentences that count members their singular form.
     """
     _ = gettext
     names = college_names or {}
@@ -594,31 +603,37 @@ def explain(
         lines.append(_("No member was entitled to vote, so the vote is void."))
     elif rules.quorum == 0:
         lines.append(
-            _(
-                "No quorum was required: %(ballots)s of %(entitled)s entitled members voted.",
+            ngettext(
+                "No quorum was required: %(ballots)s of %(num)s entitled member voted.",
+                "No quorum was required: %(ballots)s of %(num)s entitled members voted.",
+                overall.entitled,
                 ballots=overall.ballots,
-                entitled=overall.entitled,
             )
         )
     else:
         values = {
             "ballots": overall.ballots,
-            "entitled": overall.entitled,
             "required": _required(rules.quorum, overall.entitled),
         }
         if overall.quorum_met:
             lines.append(
-                _(
-                    "Quorum met: %(ballots)s of %(entitled)s entitled members voted "
+                ngettext(
+                    "Quorum met: %(ballots)s of %(num)s entitled member voted "
                     "(at least %(required)s required).",
+                    "Quorum met: %(ballots)s of %(num)s entitled members voted "
+                    "(at least %(required)s required).",
+                    overall.entitled,
                     **values,
                 )
             )
         else:
             lines.append(
-                _(
-                    "Quorum not met: %(ballots)s of %(entitled)s entitled members voted "
+                ngettext(
+                    "Quorum not met: %(ballots)s of %(num)s entitled member voted "
                     "(at least %(required)s required).",
+                    "Quorum not met: %(ballots)s of %(num)s entitled members voted "
+                    "(at least %(required)s required).",
+                    overall.entitled,
                     **values,
                 )
             )
@@ -629,22 +644,27 @@ def explain(
             values = {
                 "college": names.get(code, code),
                 "ballots": r.ballots,
-                "entitled": r.entitled,
                 "required": _required(rules.college_quorum, r.entitled),
             }
             if r.quorum_met:
                 lines.append(
-                    _(
-                        "%(college)s: quorum met, %(ballots)s of %(entitled)s entitled members "
+                    ngettext(
+                        "%(college)s: quorum met, %(ballots)s of %(num)s entitled member "
                         "voted (at least %(required)s required).",
+                        "%(college)s: quorum met, %(ballots)s of %(num)s entitled members "
+                        "voted (at least %(required)s required).",
+                        r.entitled,
                         **values,
                     )
                 )
             else:
                 lines.append(
-                    _(
-                        "%(college)s: quorum not met, %(ballots)s of %(entitled)s entitled "
+                    ngettext(
+                        "%(college)s: quorum not met, %(ballots)s of %(num)s entitled "
+                        "member voted (at least %(required)s required).",
+                        "%(college)s: quorum not met, %(ballots)s of %(num)s entitled "
                         "members voted (at least %(required)s required).",
+                        r.entitled,
                         **values,
                     )
                 )

@@ -426,7 +426,7 @@ def test_secretariat_records_a_show_of_hands(client, as_user, council, roll_call
         data={f"vote-{a.id}": "for", f"vote-{b.id}": "against"},
         follow_redirects=True,
     )
-    assert t("%(num)s votes recorded.", num=2) in text(response)
+    assert nt("%(num)s vote recorded.", "%(num)s votes recorded.", 2) in text(response)
     ballots = db.session.scalars(select(RollCallBallot)).all()
     assert {(x.voter_id, x.choice, x.method) for x in ballots} == {
         (a.id, "for", "recorded"),

@@ -996,3 +996,26 @@ def test_overall_totals_are_sums_of_colleges(poll, rules):
             ballots[code].abstain,
         )
     json.dumps(result.to_dict())  # always serialisable
+
+
+def test_explain_counts_a_single_member_in_the_singular():
+    rows = {"state": (1, 1, 0, 0), "civil_society": (2, 1, 0, 0)}
+    rules = make_rules(quorum=F(1, 2), college_quorum=F(1, 2))
+    lines = explain(tally(*_split(rows), rules), rules)
+    assert "state: quorum met, 1 of 1 entitled member voted (at least 1 required)." in lines
+    assert (
+        "civil_society: quorum met, 1 of 2 entitled members voted (at least 1 required)." in lines
+    )
+
+
+def test_explain_in_french_agrees_with_the_number(app):
+    from flask_babel import force_locale, gettext, ngettext
+
+    rows = {"state": (1, 1, 0, 0), "civil_society": (2, 1, 0, 0)}
+    rules = make_rules(quorum=F(1, 2), college_quorum=F(1, 2))
+    with app.test_request_context(), force_locale("fr"):
+        lines = explain(tally(*_split(rows), rules), rules, gettext, None, ngettext)
+    joined = "\n".join(lines)
+    assert "sur 1 membre appelé à voter" in joined
+    assert "sur 2 membres appelés à voter" in joined
+    assert "sur 3 membres appelés à voter" in joined
