@@ -19,6 +19,9 @@ What it does, in order:
    member's CSRF token from their voting page;
 5. the timed phase: all the `POST /polls/<id>/cast` requests (the last step of a vote, after
    the confirmation page) are released at once to a pool of client threads;
+   Before that, for comparison, the same clients load two pages that write nothing, once per
+   member: the health check (one SELECT 1, no session) and /about as a logged-in member
+   (session, account, page): what this machine serves at most through the same stack;
 6. closes the poll through the service (timed), then checks: one counted ballot per member,
    no duplicate, every receipt handed out found in the ballot list, the stored result equal
    to the ballots, the audit log's chain intact, and `flask consult verify-poll`.
@@ -540,6 +543,17 @@ def fire(port: int, poll_id: int, casts: list[Cast], clients: int) -> float:
     return run_pool([lambda c=c: one(c) for c in casts], clients)
 
 
+def reference(port: int, path: str, members: list[Member], cookie: bool, clients: int, pid: int):
+    """The same clients loading a page that writes nothing, once per member: what this machine
+    serves at most through the same stack (pages per second, worker CPU per page)."""
+    before = cpu_seconds(pid)
+    wall = run_pool(
+        [lambda m=m: request(port, "GET", path, m.cookie if cookie else "") for m in members],
+        clients,
+    )
+    return len(members) / wall, (cpu_seconds(pid) - before) * 1000 / len(members)
+
+
 # --------------------------------------------------------------------------------------------
 # Closing and checking
 # --------------------------------------------------------------------------------------------
@@ -695,6 +709,12 @@ def main(argv: list[str] | None = None) -> int:
             casts.append(Cast(member, first))
             if args.double:
                 casts.append(Cast(member, rng.choice([c for c in CHOICES if c != first])))
+        for label, path, cookie in (
+            ("GET /health (one SELECT 1, no session)", "/health", False),
+            ("GET /about as a member (session, account, page)", "/about", True),
+        ):
+            pages, page_cpu = reference(port, path, members, cookie, args.clients, gunicorn.pid)
+            print(f"compare    {label}: {pages:.0f} per second, {page_cpu:.1f} ms worker CPU each")
         load = os.getloadavg()[0]
         cpu_before = (cpu_seconds(gunicorn.pid), postgres_cpu_seconds(), time.process_time())
         with LockSampler(db.url) as sampler:
