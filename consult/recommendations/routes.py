@@ -414,15 +414,10 @@ def _detail_context(rec: Recommendation) -> dict:
         )
     other_ids = {a.base_version_id for a in amendments} | {c.version_id for c in comments}
     other_ids.discard(current.id)
-    others = (
-        list(
-            db.session.scalars(
-                select(RecommendationVersion).where(RecommendationVersion.id.in_(other_ids))
-            )
-        )
-        if other_ids
-        else []
-    )
+    # The version list, with the texts when comments or amendments point into earlier ones
+    # (one query either way).
+    all_versions = _version_list(rec, with_body=bool(other_ids))
+    others = [v for v in all_versions if v.id in other_ids]
     maps = presenters.version_maps(current, others)
     placed = presenters.Placed()
     for amendment in amendments:
@@ -454,7 +449,6 @@ def _detail_context(rec: Recommendation) -> dict:
             .order_by(StateChange.created_at, StateChange.id)
         )
     )
-    all_versions = _version_list(rec)
     version_numbers = {v.id: v.number for v in all_versions}
     # The forms only where the page shows them (most readers of a public text see none).
     comment_form = None
@@ -555,15 +549,16 @@ def _accepted(amendments) -> dict[int, list[int]]:
     return accepted
 
 
-def _version_list(rec: Recommendation) -> list[RecommendationVersion]:
-    return list(
-        db.session.scalars(
-            select(RecommendationVersion)
-            .where(RecommendationVersion.recommendation_id == rec.id)
-            .order_by(RecommendationVersion.number.desc())
-            .options(defer(RecommendationVersion.body))
-        )
+def _version_list(rec: Recommendation, *, with_body: bool = False) -> list[RecommendationVersion]:
+    """The versions, newest first (their texts only if asked: a list does not show them)."""
+    query = (
+        select(RecommendationVersion)
+        .where(RecommendationVersion.recommendation_id == rec.id)
+        .order_by(RecommendationVersion.number.desc())
     )
+    if not with_body:
+        query = query.options(defer(RecommendationVersion.body))
+    return list(db.session.scalars(query))
 
 
 @bp.route(PREFIX + "/<ref>/versions/<" + ID + ":number>")
