@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -159,7 +160,10 @@ class _Analysis:
     paragraphs: list[str]
 
 
+@lru_cache(maxsize=32)
 def _analyse(markdown: str) -> _Analysis:
+    """Parsed once for both the split and the rendering of the same text (a page does both).
+    Callers must not change the result (the h1 -> h2 demotion of rendering is idempotent)."""
     lines = _normalise_source(markdown).split("\n")
     env: dict[str, Any] = {}
     tokens = _MD.parse("\n".join(lines), env)
@@ -181,7 +185,7 @@ def split_paragraphs(markdown: str) -> list[str]:
     it contains blank lines, a heading is always an article of its own, and blocks that
     touch without a blank line (e.g. "intro:" directly followed by a list) stay together.
     """
-    return _analyse(markdown).paragraphs
+    return list(_analyse(markdown).paragraphs)  # a copy: the analysis is shared
 
 
 def _articles(units: list[_Unit]) -> list[list[_Unit]]:

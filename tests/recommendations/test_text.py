@@ -335,3 +335,13 @@ def test_a_stored_text_renders_as_its_articles_parsed_apart(source: str) -> None
     # (here the same with trailing blank lines) has each article parsed on its own.
     stored = normalise(source)
     assert render_paragraphs(stored) == render_paragraphs(stored + "\n\n\n")
+
+
+def test_a_split_can_be_changed_without_changing_the_next_one():
+    """The parse of a text is shared between its split and its rendering: a caller editing
+    the list it got (an amendment does) must not change what the next caller gets."""
+    body = "Premier article.\n\nDeuxième article."
+    first = split_paragraphs(body)
+    first[0] = "Remplacé."
+    assert split_paragraphs(body) == ["Premier article.", "Deuxième article."]
+    assert "Remplacé" not in "".join(render_paragraphs(body))
