@@ -347,6 +347,55 @@ def test_scheduled_poll_opens_and_closes_when_a_page_is_read(
     assert db.session.get(PollResult, poll_id) is not None
 
 
+def test_a_ballot_sent_after_the_scheduled_close_is_refused_and_the_poll_closes(
+    client, council, secretariat, recommendation
+):
+    """The member opened the voting page before the close and sends the ballot after it."""
+    now = utcnow()
+    poll = make_poll(
+        secretariat,
+        recommendation,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(hours=1),
+    )
+    poll_id, early, late = poll.id, council["state"][0], council["state"][1]
+    vote(poll, early, "for")
+    poll.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    login_as(client, late)
+    response = client.post(f"/polls/{poll_id}/cast", data={"choice": "against", "voter": ""})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/polls/{poll_id}")
+    assert t("This poll is not open for voting.") in page(client, f"/polls/{poll_id}")
+    db.session.expire_all()
+    assert db.session.get(Poll, poll_id).state == "closed"
+    assert [b.voter_id for b in db.session.scalars(select(RollCallBallot))] == [early.id]
+    assert db.session.get(PollResult, poll_id) is not None
+
+
+def test_a_ballot_sent_once_a_scheduled_poll_should_be_open_opens_it_and_counts(
+    client, council, secretariat, recommendation
+):
+    now = utcnow()
+    poll = make_poll(
+        secretariat,
+        recommendation,
+        open_it=False,
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(hours=2),
+    )
+    poll_id, member = poll.id, council["civil_society"][0]
+    poll.opens_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    login_as(client, member)
+    response = client.post(f"/polls/{poll_id}/cast", data={"choice": "for", "voter": ""})
+    assert response.status_code == 200
+    assert "receipt-code" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Poll, poll_id).state == "open"
+    assert [b.voter_id for b in db.session.scalars(select(RollCallBallot))] == [member.id]
+
+
 # The secretariat ----------------------------------------------------------------------------
 
 
