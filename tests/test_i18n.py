@@ -166,3 +166,18 @@ def test_wtforms_own_messages_follow_the_readers_language(app, language, message
                 assert form.colour.errors == [expected]
             else:
                 assert form.colour.errors != [message]
+
+
+def test_a_form_made_outside_a_request_uses_wtforms_own_english(app):
+    """A command or a test may build a form with no reader: no language to look up."""
+    from wtforms import SelectField
+
+    from consult.forms import Form, select_choices
+
+    class Pick(Form):
+        colour = SelectField(choices=select_choices([("red", "Red")]))
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    form = Pick(formdata=None, data={"colour": "blue"})
+    assert not form.validate()
+    assert form.colour.errors == ["Not a valid choice."]

@@ -29,7 +29,8 @@ def record(
 
     Written with three plain statements (lock the head, insert the entry, move the head)
     rather than through the session's unit of work: every change of state passes here, a
-    ballot included. Returns the entry as written (not attached to the session).
+    ballot included. Returns the entry as written, not attached to the session (never add it:
+    it is already stored).
     """
     # Pending objects first: a target created in this transaction gets its id.
     db.session.flush()

@@ -731,8 +731,9 @@ def cast(
     now = now or utcnow()
     if choice not in CHOICES:
         raise VoteError(_l("Choose for, against or abstain."))
-    # Secret ballots only read the poll: a shared lock lets them proceed side by side while
-    # still keeping the close out. Roll-call ballots move the chain head: exclusive.
+    # Secret ballots only read the poll: a shared lock keeps the close out. Roll-call ballots
+    # move the chain head: exclusive. (The cast route locks exclusively in both modes: every
+    # ballot queues on the audit log's head anyway.)
     if not locked:
         poll = lock(poll, shared=poll.mode == "secret")
     _check_open(poll, now)
