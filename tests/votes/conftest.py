@@ -10,6 +10,7 @@ import pytest
 
 from consult.extensions import db
 from consult.recommendations.models import Amendment, Recommendation, RecommendationVersion
+from consult.timeutil import utcnow
 from consult.votes import services
 from consult.votes.tally import Rules
 from tests import factories
@@ -93,6 +94,18 @@ def make_poll(
         services.open_poll(secretariat, poll)
     db.session.commit()
     return poll
+
+
+def make_scheduled_poll(secretariat, recommendation, opens_in, closes_in, *, open_it=False):
+    """A remote vote: opening and closing times from now (timedelta, negative for the past)."""
+    now = utcnow()
+    return make_poll(
+        secretariat,
+        recommendation,
+        open_it=open_it,
+        opens_at=now + opens_in,
+        closes_at=now + closes_in,
+    )
 
 
 def vote(poll, voter, choice, actor=None):

@@ -18,7 +18,7 @@ from consult.votes.models import Poll, PollResult, Proxy, RollCallBallot, Secret
 from tests.conftest import login_as
 from tests.helpers import nt, t, text
 
-from .conftest import make_poll, make_recommendation, vote
+from .conftest import make_poll, make_recommendation, make_scheduled_poll, vote
 
 
 def fetch(client, url, **kwargs):
@@ -351,12 +351,8 @@ def test_a_ballot_sent_after_the_scheduled_close_is_refused_and_the_poll_closes(
     client, council, secretariat, recommendation
 ):
     """The member opened the voting page before the close and sends the ballot after it."""
-    now = utcnow()
-    poll = make_poll(
-        secretariat,
-        recommendation,
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(hours=1),
+    poll = make_scheduled_poll(
+        secretariat, recommendation, -timedelta(hours=1), timedelta(hours=1), open_it=True
     )
     poll_id, early, late = poll.id, council["state"][0], council["state"][1]
     vote(poll, early, "for")
@@ -376,14 +372,7 @@ def test_a_ballot_sent_after_the_scheduled_close_is_refused_and_the_poll_closes(
 def test_a_ballot_sent_once_a_scheduled_poll_should_be_open_opens_it_and_counts(
     client, council, secretariat, recommendation
 ):
-    now = utcnow()
-    poll = make_poll(
-        secretariat,
-        recommendation,
-        open_it=False,
-        opens_at=now + timedelta(hours=1),
-        closes_at=now + timedelta(hours=2),
-    )
+    poll = make_scheduled_poll(secretariat, recommendation, timedelta(hours=1), timedelta(hours=2))
     poll_id, member = poll.id, council["civil_society"][0]
     poll.opens_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
