@@ -15,6 +15,7 @@ civil society, in that order).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from fractions import Fraction
 
@@ -25,23 +26,12 @@ from ..recommendations.models import Amendment, Recommendation
 from ..timeutil import utcnow
 from . import services
 from .models import Poll
-from .tally import Rules
 
-EACH_COLLEGE = Rules(
-    quorum=Fraction(1, 2),
-    college_quorum=Fraction(1, 3),
-    basis="expressed",
-    threshold_kind="more_than",
-    threshold=Fraction(1, 2),
-    college_rule="each_college",
-)
-REMOTE = Rules(
-    quorum=Fraction(1, 2),
-    basis="expressed",
-    threshold_kind="more_than",
-    threshold=Fraction(1, 2),
-    college_rule="per_head",
-)
+# The remote votes use the rules every poll starts from (simple majority of the votes
+# expressed, all members together, half of them voting); the council's own texts need a
+# majority in each college, with a third of each voting.
+REMOTE = services.DEFAULT_RULES
+EACH_COLLEGE = replace(REMOTE, college_quorum=Fraction(1, 3), college_rule="each_college")
 OFFSET = {"state": 0, "private_sector": 10, "civil_society": 20}
 
 
