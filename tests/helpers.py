@@ -80,3 +80,21 @@ def html_t(msgid: str, locale: str = "fr", **values) -> str:
 def totp_code(secret: str, steps_ahead: int = 0) -> str:
     """The code an authenticator app shows now (or `steps_ahead` 30-second steps later)."""
     return pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=30 * steps_ahead))
+
+
+# The four kinds of reader, in the order the authorization matrices try them: the secretariat
+# last, since its actions may change the target.
+ROLES = ("visitor", "participant", "member", "secretariat")
+
+
+def statuses_by_role(client, as_user, method: str, url: str, data, *, login_first: bool):
+    """The status each role gets for one request; a visitor refused for not being logged in
+    must be sent to the login page."""
+    seen = {}
+    for role in ROLES:
+        as_user(role)
+        response = client.open(url, method=method, data=data)
+        seen[role] = response.status_code
+        if role == "visitor" and login_first:
+            assert "/login" in response.headers["Location"], response.headers["Location"]
+    return seen

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from consult import create_app
 
+from . import helpers
+
 TESTS = Path(__file__).resolve().parent
-ROLES = {"visitor", "participant", "member", "secretariat"}
+ROLES = set(helpers.ROLES)
 
 
 def _import(path: Path):

@@ -14,9 +14,7 @@ from consult.accounts import services
 from consult.extensions import db
 
 from .. import factories
-from ..helpers import html_t, text
-
-ROLES = ("visitor", "participant", "member", "secretariat")
+from ..helpers import ROLES, html_t, statuses_by_role, text
 
 
 def _all(status: int) -> dict[str, int]:
@@ -147,13 +145,7 @@ def test_every_foundation_endpoint_has_a_request(requests_by_endpoint):
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
 def test_access_matrix(endpoint, client, as_user, requests_by_endpoint):
     method, url, data = requests_by_endpoint[endpoint]
-    seen = {}
-    for role in ROLES:  # the secretariat last: its actions may change the target
-        as_user(role)
-        response = client.open(url, method=method, data=data)
-        seen[role] = response.status_code
-        if role == "visitor" and endpoint in LOGIN_FIRST:
-            assert "/login" in response.headers["Location"], response.headers["Location"]
+    seen = statuses_by_role(client, as_user, method, url, data, login_first=endpoint in LOGIN_FIRST)
     assert seen == EXPECTED[endpoint]
 
 

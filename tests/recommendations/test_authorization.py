@@ -17,9 +17,8 @@ from consult.extensions import db
 from consult.recommendations import services
 
 from .. import factories
+from ..helpers import ROLES, statuses_by_role
 from .helpers import make_recommendation
-
-ROLES = ("visitor", "participant", "member", "secretariat")
 
 
 def _all(status: int) -> dict[str, int]:
@@ -190,11 +189,5 @@ def test_every_recommendations_endpoint_has_a_request(app, requests_by_endpoint)
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
 def test_access_matrix(endpoint, client, as_user, requests_by_endpoint):
     method, url, data = requests_by_endpoint[endpoint]
-    seen = {}
-    for role in ROLES:  # the secretariat last: its actions may change the target
-        as_user(role)
-        response = client.open(url, method=method, data=data)
-        seen[role] = response.status_code
-        if role == "visitor" and endpoint in LOGIN_FIRST:
-            assert "/login" in response.headers["Location"], response.headers["Location"]
+    seen = statuses_by_role(client, as_user, method, url, data, login_first=endpoint in LOGIN_FIRST)
     assert seen == EXPECTED[endpoint]

@@ -8,9 +8,9 @@ import pytest
 from consult.extensions import db
 from consult.votes import services
 
+from ..helpers import ROLES
 from .conftest import make_poll, make_recommendation, vote
 
-ROLES = ("visitor", "participant", "member", "secretariat")
 ALL_200 = dict.fromkeys(ROLES, 200)
 POST_ONLY = dict.fromkeys(ROLES, 405)
 MEMBERS_ONLY = {"visitor": 302, "participant": 403, "member": 200, "secretariat": 403}
